@@ -1,0 +1,151 @@
+/**
+ * Option definitions: the one table that the parser, `--help`, shell
+ * completions and the generated docs all read, so they cannot drift.
+ */
+
+/** How an option takes its value. */
+export type OptionKind = "flag" | "value" | "list";
+
+/** What a shell should complete an option's value with. */
+export type Completion = "file" | "dir" | "none" | readonly string[];
+
+/** One command-line option. */
+export interface OptionDef {
+  /** Long name without the leading `--`. */
+  readonly name: string;
+  /** Single-letter alias without the leading `-`. */
+  readonly short?: string;
+  /** `flag` takes no value, `value` keeps the last one given, `list` keeps all in order. */
+  readonly kind: OptionKind;
+  /** Placeholder for the value in help text, e.g. `SPEC`. */
+  readonly placeholder?: string;
+  /** Shell completion for the value (default `none`). */
+  readonly complete?: Completion;
+  /** One line of help. */
+  readonly help: string;
+  /** Environment variable that supplies a default, named in help. */
+  readonly env?: string;
+}
+
+/** The supported container platforms. */
+export const ARCHES = ["linux/amd64", "linux/arm64"] as const;
+
+/** The container runtimes `--backend` accepts. */
+export const BACKENDS = ["auto", "podman", "docker", "singularity", "apptainer"] as const;
+
+/**
+ * Global options: accepted before any command, and they configure every
+ * launch. Later issues append to this table rather than growing a second one.
+ */
+export const GLOBAL_OPTIONS: readonly OptionDef[] = [
+  {
+    name: "mount",
+    kind: "list",
+    placeholder: "SPEC",
+    complete: "file",
+    env: "LLM_DEVCONTAINER_MOUNTS",
+    help: "Mount HOST, HOST:CONTAINER or HOST:CONTAINER:ro (repeatable).",
+  },
+  {
+    name: "workspace-mount",
+    kind: "value",
+    placeholder: "PATH",
+    complete: "none",
+    help: "Container path of the working directory (absolute; default: the same path).",
+  },
+  {
+    name: "global-read-only",
+    kind: "flag",
+    help: "Mount the working directory read-only.",
+  },
+  {
+    name: "ro",
+    kind: "list",
+    placeholder: "PATH",
+    complete: "dir",
+    help: "Re-mount a subdirectory of the working directory read-only (repeatable).",
+  },
+  {
+    name: "mask",
+    kind: "list",
+    placeholder: "PATH",
+    complete: "file",
+    help: "Hide a path inside the working directory: it appears empty and read-only (repeatable).",
+  },
+  {
+    name: "path-prepend",
+    kind: "list",
+    placeholder: "PATH",
+    complete: "none",
+    help: "Put a container directory first on PATH (relative to the workspace, or under a mount).",
+  },
+  {
+    name: "conda-env",
+    kind: "value",
+    placeholder: "PATH|NAME",
+    complete: "dir",
+    help: "Mount a Linux conda environment and put its bin/ first on PATH.",
+  },
+  {
+    name: "certs",
+    kind: "value",
+    placeholder: "FILE",
+    complete: "file",
+    env: "LLM_DEVCONTAINER_CERTS",
+    help: "CA bundle (PEM) to trust inside the container.",
+  },
+  {
+    name: "env",
+    short: "e",
+    kind: "list",
+    placeholder: "KEY=VALUE",
+    complete: "none",
+    help: "Set a variable inside the container; wins over every default (repeatable).",
+  },
+  {
+    name: "image-name",
+    kind: "value",
+    placeholder: "REF",
+    complete: "none",
+    help: "Container image (default ghcr.io/nichd-bspc/llm with a per-agent tag).",
+  },
+  {
+    name: "tag",
+    kind: "value",
+    placeholder: "TAG",
+    complete: "none",
+    help: "Image tag, replacing the per-agent default or the tag in --image-name.",
+  },
+  {
+    name: "arch",
+    kind: "value",
+    placeholder: "PLATFORM",
+    complete: ARCHES,
+    help: "Container platform: linux/amd64 or linux/arm64 (default: the host's).",
+  },
+  {
+    name: "backend",
+    kind: "value",
+    placeholder: "NAME",
+    complete: BACKENDS,
+    env: "LLM_BACKEND",
+    help: "Container runtime: auto, podman, docker, singularity or apptainer.",
+  },
+  {
+    name: "dry-run",
+    kind: "flag",
+    help: "Print what would run, quoted for bash, and change nothing.",
+  },
+  {
+    name: "verbose",
+    kind: "flag",
+    help: "Explain the choices made (runtime, mounts, image) on stderr.",
+  },
+  { name: "help", short: "h", kind: "flag", help: "Show help and exit." },
+  { name: "version", kind: "flag", help: "Print the version and exit." },
+];
+
+/** Options every non-agent command also accepts after its own name. */
+export const COMMAND_COMMON_OPTIONS: readonly OptionDef[] = GLOBAL_OPTIONS.filter((o) =>
+  o.name === "dry-run" || o.name === "verbose" || o.name === "help"
+);

@@ -1,0 +1,131 @@
+/**
+ * The command-line parser that serves every command, driven by
+ * `OptionDef` tables.
+ */
+import { UsageError } from "../errors.ts";
+import type { OptionDef } from "./options.ts";
+
+/** Values of parsed options, by long name. */
+export interface ParsedOptions {
+  readonly flags: ReadonlySet<string>;
+  readonly values: ReadonlyMap<string, string>;
+  readonly lists: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Result of `parseOptions`. */
+export interface ParseResult {
+  readonly options: ParsedOptions;
+  /** The first positional argument and everything after it, untouched. */
+  readonly rest: string[];
+}
+
+/** Options for `parseOptions`. */
+export interface ParseOptions {
+  /**
+   * Stop at the first positional argument and return it with everything
+   * after it in `rest` (default true). With false, positionals are collected
+   * and options may follow them.
+   */
+  readonly stopAtPositional?: boolean;
+  /** Names the command in error messages (default `llm`). */
+  readonly command?: string;
+}
+
+/** An empty `ParsedOptions`. */
+export function emptyOptions(): ParsedOptions {
+  return { flags: new Set(), values: new Map(), lists: new Map() };
+}
+
+/**
+ * Parse `args` against `defs`. Accepts `--name value`, `--name=value`,
+ * `-x value`; `--` ends the options.
+ *
+ * @example
+ * ```ts
+ * import { parseOptions } from "./parse.ts";
+ * import { GLOBAL_OPTIONS } from "./options.ts";
+ * const r = parseOptions(["--mount", "~/data", "codex", "--help"], GLOBAL_OPTIONS);
+ * r.options.lists.get("mount"); // ["~/data"]
+ * r.rest; // ["codex", "--help"]
+ * ```
+ */
+export function parseOptions(
+  args: readonly string[],
+  defs: readonly OptionDef[],
+  options: ParseOptions = {},
+): ParseResult {
+  const stopAtPositional = options.stopAtPositional ?? true;
+  const command = options.command ?? "llm";
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  const positionals: string[] = [];
+  const byLong = new Map(defs.map((d) => [d.name, d]));
+  const byShort = new Map(defs.filter((d) => d.short).map((d) => [d.short as string, d]));
+
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i];
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    let def: OptionDef | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq < 0 ? undefined : arg.slice(eq + 1);
+      def = byLong.get(name);
+      if (!def) throw new UsageError(unknownMessage(`--${name}`, command));
+    } else if (arg.startsWith("-") && arg.length > 1) {
+      def = byShort.get(arg.slice(1));
+      if (!def) throw new UsageError(unknownMessage(arg, command));
+    } else {
+      if (stopAtPositional) {
+        positionals.push(...args.slice(i));
+        break;
+      }
+      positionals.push(arg);
+      i++;
+      continue;
+    }
+    i++;
+    if (def.kind === "flag") {
+      if (inline !== undefined) {
+        throw new UsageError(`--${def.name} takes no value (got --${def.name}=${inline})`);
+      }
+      flags.add(def.name);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      if (i >= args.length) {
+        throw new UsageError(
+          `--${def.name} needs a value: --${def.name} ${def.placeholder ?? "VALUE"}`,
+        );
+      }
+      value = args[i++];
+    }
+    if (def.kind === "value") values.set(def.name, value);
+    else lists.set(def.name, [...(lists.get(def.name) ?? []), value]);
+  }
+  return { options: { flags, values, lists }, rest: positionals };
+}
+
+function unknownMessage(option: string, command: string): string {
+  return `unknown option ${option} (see '${command} --help')`;
+}
+
+/** Merge option sets; later sets win for values and extend lists. */
+export function mergeOptions(...sets: readonly ParsedOptions[]): ParsedOptions {
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  for (const set of sets) {
+    for (const f of set.flags) flags.add(f);
+    for (const [k, v] of set.values) values.set(k, v);
+    for (const [k, v] of set.lists) lists.set(k, [...(lists.get(k) ?? []), ...v]);
+  }
+  return { flags, values, lists };
+}

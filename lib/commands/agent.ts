@@ -1,0 +1,99 @@
+/**
+ * Launching an agent: the edge that turns a plan into a running container.
+ */
+import { LlmError } from "../errors.ts";
+import type { ParsedOptions } from "../cli/parse.ts";
+import type { AgentDef } from "../launch/agents.ts";
+import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
+import { planLaunch } from "../launch/plan.ts";
+import { type LaunchRequest, launchRequest } from "../launch/request.ts";
+import { selectRuntime } from "../runtime/select.ts";
+import type { System } from "../system/system.ts";
+import { quoteArgv } from "../text/shell_words.ts";
+
+/** Exit status podman and docker use for their own failures. */
+const RUNTIME_FAILURE = 125;
+
+/** Launch `agent` with `args`; resolves to the exit code to exit with. */
+export async function launchAgent(
+  agent: AgentDef,
+  args: readonly string[],
+  options: ParsedOptions,
+  system: System,
+): Promise<number> {
+  const dryRun = options.flags.has("dry-run");
+  const verbose = options.flags.has("verbose");
+  const request = await resolveCondaName(launchRequest(agent, args, options, system.env), system);
+  const plan = planLaunch(request, system);
+  const runtime = selectRuntime(
+    options.values.get("backend") ?? system.env.LLM_BACKEND,
+    (name) => system.which(name),
+    dryRun,
+  );
+  for (const w of plan.warnings) system.stderr(`llm: warning: ${w}\n`);
+  if (!runtime.found) {
+    system.stderr(`llm: warning: ${runtime.executable} not found; showing its command anyway\n`);
+  }
+  if (verbose) {
+    system.stderr(`llm: runtime ${runtime.reason}\n`);
+    system.stderr(`llm: image ${plan.image} (${plan.platform})\n`);
+    for (const m of plan.mounts) {
+      system.stderr(
+        m.kind === "bind"
+          ? `llm: mount ${m.source} -> ${m.target}${m.readOnly ? " (ro)" : ""} [${m.origin}]\n`
+          : `llm: mask ${m.target} [${m.origin}]\n`,
+      );
+    }
+  }
+  const command = runtime.adapter.command(plan, {
+    executable: runtime.executable,
+    tty: system.isTerminal(),
+    uid: system.uid,
+    gid: system.gid,
+    os: system.os,
+  });
+  if (dryRun) {
+    system.stdout(quoteArgv(command.argv) + "\n");
+    return 0;
+  }
+  for (const e of plan.ensure) {
+    if (e.kind === "dir") {
+      if (system.stat(e.hostPath) === null) system.mkdir(e.hostPath, 0o700);
+    } else {
+      system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
+    }
+  }
+  const result = await system.interactive(command.argv);
+  if (result.code === RUNTIME_FAILURE) explainRuntimeFailure(plan.image, result.stderrTail, system);
+  return result.code;
+}
+
+const PULL_FAILURE =
+  /manifest unknown|unable to pull|pull access denied|image not known|repository .* not found|requested access to the resource is denied|initializing source|no such image/i;
+
+function explainRuntimeFailure(image: string, stderrTail: string, system: System): void {
+  if (PULL_FAILURE.test(stderrTail)) {
+    system.stderr(
+      `llm: error: could not get image ${image}; check --image-name/--tag, log in with ` +
+        `'podman login ghcr.io' if the registry needs it, or build it with 'llm build'\n`,
+    );
+  } else {
+    system.stderr("llm: error: the container runtime could not start the container (see above)\n");
+  }
+}
+
+/** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */
+async function resolveCondaName(request: LaunchRequest, system: System): Promise<LaunchRequest> {
+  const value = request.condaEnv;
+  if (value === undefined || !isCondaEnvName(value)) return request;
+  if (system.which("conda") === null) {
+    throw new LlmError(
+      `--conda-env ${value} is a name, but conda is not on PATH to look it up; give the path`,
+    );
+  }
+  const out = await system.output(["conda", "env", "list", "--json"]);
+  if (out.code !== 0) {
+    throw new LlmError(`'conda env list --json' failed (exit ${out.code}); give the env's path`);
+  }
+  return { ...request, condaEnv: findCondaEnv(out.stdout, value) };
+}

@@ -1,0 +1,96 @@
+/**
+ * The agents `llm` knows how to launch: what runs, which credentials it
+ * needs, which host variables it may see.
+ */
+import { quoteArgv } from "../text/shell_words.ts";
+
+/** Something created on the host before launch so the agent finds it. */
+export interface EnsurePath {
+  /** Path relative to the host home, e.g. `.claude.json`. */
+  readonly path: string;
+  /** A directory, or a file created with `content` when absent. */
+  readonly kind: "dir" | "file";
+  readonly content?: string;
+}
+
+/** One launchable agent. */
+export interface AgentDef {
+  readonly name: string;
+  /** Turns the user's arguments into the container command. */
+  readonly command: (args: readonly string[]) => string[];
+  /** Credential paths relative to the home, mounted read-write at the same place under the container home. */
+  readonly credentials: readonly string[];
+  /** Created before a real launch (never on --dry-run). */
+  readonly ensure: readonly EnsurePath[];
+  /** Host variables with these prefixes are passed in. */
+  readonly envPrefixes: readonly string[];
+  /** Variables that, set to `1`, turn Amazon Bedrock on. */
+  readonly bedrockFlags: readonly string[];
+  /** Tag of the default image. */
+  readonly defaultTag: string;
+  readonly summary: string;
+}
+
+const CODEX_ENSURE: EnsurePath[] = [{ path: ".codex", kind: "dir" }];
+// Claude Code hangs at start without both of these.
+const CLAUDE_ENSURE: EnsurePath[] = [
+  { path: ".claude", kind: "dir" },
+  { path: ".claude.json", kind: "file", content: "{}\n" },
+];
+const PI_ENSURE: EnsurePath[] = [{ path: ".pi", kind: "dir" }];
+
+const CLAUDE_PREFIXES = ["CLAUDE_CODE", "ANTHROPIC_"];
+const PI_PREFIXES = ["PI_"];
+
+/** The built-in agents, in the order help lists them. */
+export const BUILTIN_AGENTS: readonly AgentDef[] = [
+  {
+    name: "codex",
+    summary: "OpenAI Codex (its own sandbox off: the container is the sandbox)",
+    // The container replaces Codex's sandbox rather than layering on top of it.
+    command: (args) => ["codex", "--sandbox", "danger-full-access", ...args],
+    credentials: [".codex"],
+    ensure: CODEX_ENSURE,
+    envPrefixes: [],
+    bedrockFlags: [],
+    defaultTag: "codex-latest",
+  },
+  {
+    name: "claude",
+    summary: "Claude Code",
+    command: (args) => ["claude", ...args],
+    credentials: [".claude", ".claude.json"],
+    ensure: CLAUDE_ENSURE,
+    envPrefixes: CLAUDE_PREFIXES,
+    bedrockFlags: ["CLAUDE_CODE_USE_BEDROCK"],
+    defaultTag: "claude-latest",
+  },
+  {
+    name: "pi",
+    summary: "Pi coding agent",
+    command: (args) => ["pi", ...args],
+    credentials: [".pi"],
+    ensure: PI_ENSURE,
+    envPrefixes: PI_PREFIXES,
+    bedrockFlags: ["PI_USE_BEDROCK"],
+    defaultTag: "pi-latest",
+  },
+  {
+    name: "shell",
+    summary: "bash, with every agent's credentials mounted",
+    command: (args) => args.length === 0 ? ["/bin/bash"] : ["/bin/bash", "-c", quoteArgv(args)],
+    credentials: [".codex", ".claude", ".claude.json", ".pi"],
+    ensure: [...CODEX_ENSURE, ...CLAUDE_ENSURE, ...PI_ENSURE],
+    envPrefixes: [...CLAUDE_PREFIXES, ...PI_PREFIXES],
+    bedrockFlags: ["CLAUDE_CODE_USE_BEDROCK", "PI_USE_BEDROCK"],
+    defaultTag: "latest",
+  },
+];
+
+/** Find an agent by name among `agents`. */
+export function findAgent(
+  name: string,
+  agents: readonly AgentDef[] = BUILTIN_AGENTS,
+): AgentDef | undefined {
+  return agents.find((a) => a.name === name);
+}

@@ -1,0 +1,255 @@
+/**
+ * The launch planner: from a request and host facts to a runtime-neutral
+ * plan (image, mounts, environment, command). Pure: it reads the host only
+ * through `HostFacts` and changes nothing.
+ */
+import { LlmError, UsageError } from "../errors.ts";
+import { isAbsolute, join, relative, resolve } from "../std/path.ts";
+import type { EnsurePath } from "./agents.ts";
+import { checkCondaEnv } from "./conda_env.ts";
+import { CERT_VARIABLES, CERTS_TARGET, CONTAINER_HOME, DEFAULT_IMAGE } from "./container.ts";
+import { bedrockSettings, containerEnvironment, parseEnvAssignments } from "./environment.ts";
+import type { HostFacts } from "./host_facts.ts";
+import { containerPlatform, imageRef } from "./image.ts";
+import {
+  hostPath,
+  isWithin,
+  type Mount,
+  reconcileMounts,
+  resolveMountSpec,
+  trimSlash,
+} from "./mounts.ts";
+import type { LaunchRequest } from "./request.ts";
+
+/** Something to create on the host before a real launch. */
+export interface EnsureAction extends EnsurePath {
+  /** Absolute host path. */
+  readonly hostPath: string;
+}
+
+/** Everything a runtime adapter needs to start the agent. */
+export interface LaunchPlan {
+  readonly agent: string;
+  readonly image: string;
+  readonly platform: string;
+  /** Container working directory (the workspace). */
+  readonly workdir: string;
+  readonly mounts: readonly Mount[];
+  readonly env: readonly (readonly [string, string])[];
+  readonly command: readonly string[];
+  /** Created before launch, never on --dry-run. */
+  readonly ensure: readonly EnsureAction[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Plan a launch.
+ *
+ * @example
+ * ```ts ignore
+ * const plan = planLaunch(request, facts);
+ * plan.command; // ["codex", "--sandbox", "danger-full-access"]
+ * ```
+ */
+export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan {
+  const agent = request.agent;
+  const overrides = parseEnvAssignments(request.env);
+  const platform = containerPlatform(request.arch, facts.arch);
+  const image = imageRef({
+    name: request.imageName,
+    tag: request.tag,
+    defaultName: DEFAULT_IMAGE,
+    defaultTag: agent.defaultTag,
+  });
+
+  if (request.workspaceMount !== undefined && !isAbsolute(request.workspaceMount)) {
+    throw new UsageError(
+      `--workspace-mount '${request.workspaceMount}' must be an absolute container path`,
+    );
+  }
+  const hostWorkdir = facts.cwd;
+  const realWorkdir = facts.realPath(hostWorkdir) ?? hostWorkdir;
+  const workdir = trimSlash(request.workspaceMount ?? hostWorkdir);
+
+  const mounts: Mount[] = [];
+  const ensure: EnsureAction[] = agent.ensure.map((e) => ({
+    ...e,
+    hostPath: join(facts.home, e.path),
+  }));
+  for (const cred of agent.credentials) {
+    const source = join(facts.home, cred);
+    const willExist = ensure.some((e) => e.hostPath === source);
+    if (willExist || facts.stat(source) !== null) {
+      mounts.push({
+        kind: "bind",
+        source,
+        target: join(CONTAINER_HOME, cred),
+        readOnly: false,
+        origin: `credentials ~/${cred}`,
+      });
+    }
+  }
+
+  mounts.push({
+    kind: "bind",
+    source: hostWorkdir,
+    target: workdir,
+    readOnly: request.globalReadOnly,
+    origin: "workspace",
+  });
+
+  for (const { spec, origin } of request.mounts) mounts.push(resolveMountSpec(spec, facts, origin));
+
+  const toContainer = (hostAbs: string): string | undefined => {
+    for (const base of [hostWorkdir, realWorkdir]) {
+      if (isWithin(hostAbs, base)) return join(workdir, relative(base, hostAbs));
+    }
+    return undefined;
+  };
+
+  for (const path of request.ro) {
+    const real = workspaceSubpath("--ro", path, facts, realWorkdir);
+    mounts.push({
+      kind: "bind",
+      source: real,
+      target: join(workdir, relative(realWorkdir, real)),
+      readOnly: true,
+      origin: `--ro ${path}`,
+    });
+  }
+  for (const path of request.mask) {
+    const real = workspaceSubpath("--mask", path, facts, realWorkdir);
+    mounts.push({
+      kind: "mask",
+      target: join(workdir, relative(realWorkdir, real)),
+      entry: facts.stat(real) === "dir" ? "dir" : "file",
+      origin: `--mask ${path}`,
+    });
+  }
+
+  const pathPrepend: string[] = [];
+  if (request.condaEnv !== undefined) {
+    const envPath = trimSlash(hostPath(request.condaEnv, facts.home, facts.cwd));
+    checkCondaEnv(envPath, facts);
+    let target = toContainer(envPath);
+    if (target === undefined) {
+      target = envPath;
+      mounts.push({
+        kind: "bind",
+        source: envPath,
+        target,
+        readOnly: false,
+        origin: `--conda-env ${request.condaEnv}`,
+      });
+    }
+    pathPrepend.push(join(target, "bin"));
+  }
+
+  let certs: { target: string; variables: readonly string[] } | undefined;
+  if (request.certs) {
+    const path = hostPath(request.certs.path, facts.home, facts.cwd);
+    const kind = facts.stat(path);
+    if (kind !== "file") {
+      throw new LlmError(
+        `${request.certs.origin} ${path} ${
+          kind === null ? "does not exist" : "is not a file"
+        }; give a PEM file of CA certificates`,
+      );
+    }
+    mounts.push({
+      kind: "bind",
+      source: path,
+      target: CERTS_TARGET,
+      readOnly: true,
+      origin: request.certs.origin,
+    });
+    certs = { target: CERTS_TARGET, variables: CERT_VARIABLES.filter((v) => !overrides.has(v)) };
+  }
+
+  const effective = new Map<string, string>();
+  for (const [k, v] of Object.entries(facts.env)) {
+    if (agent.envPrefixes.some((p) => k.startsWith(p))) effective.set(k, v);
+  }
+  for (const [k, v] of overrides) effective.set(k, v);
+  const awsDir = join(facts.home, ".aws");
+  const bedrock = bedrockSettings(
+    agent,
+    facts.env,
+    effective,
+    facts.stat(join(awsDir, "credentials.json")) === "file",
+  );
+  if (bedrock && facts.stat(awsDir) === "dir") {
+    mounts.push({
+      kind: "bind",
+      source: awsDir,
+      target: join(CONTAINER_HOME, ".aws"),
+      readOnly: false,
+      origin: "Bedrock ~/.aws",
+    });
+  }
+
+  const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
+
+  for (const p of request.pathPrepend) {
+    if (p === "") throw new UsageError("--path-prepend needs a non-empty directory");
+    if (p.includes(":")) {
+      throw new UsageError(
+        `--path-prepend '${p}' must be one directory (no ':'); repeat the option`,
+      );
+    }
+    const target = isAbsolute(p) ? trimSlash(p) : resolve(workdir, p);
+    if (
+      isAbsolute(p) && !finalMounts.some((m) => m.kind === "bind" && isWithin(target, m.target))
+    ) {
+      throw new LlmError(
+        `--path-prepend ${p} is not under any mount; mount its directory with --mount or give a ` +
+          `path relative to the workspace`,
+      );
+    }
+    pathPrepend.push(target);
+  }
+
+  const env = containerEnvironment({
+    agent,
+    hostEnv: facts.env,
+    overrides,
+    hostWorkdir,
+    pathPrepend,
+    certs,
+    bedrock,
+  });
+
+  return {
+    agent: agent.name,
+    image,
+    platform,
+    workdir,
+    mounts: finalMounts,
+    env,
+    command: agent.command(request.agentArgs),
+    ensure,
+    warnings,
+  };
+}
+
+/** Resolve a `--ro`/`--mask` path: an existing strict subpath of the workspace, symlinks resolved. */
+function workspaceSubpath(
+  option: string,
+  path: string,
+  facts: HostFacts,
+  realWorkdir: string,
+): string {
+  const real = facts.realPath(resolve(facts.cwd, path));
+  if (real === null) throw new LlmError(`${option} ${path} does not exist in the workspace`);
+  if (real === realWorkdir) {
+    throw new LlmError(
+      `${option} ${path} is the workspace itself; use --global-read-only for the whole workspace`,
+    );
+  }
+  if (!isWithin(real, realWorkdir)) {
+    throw new LlmError(
+      `${option} ${path} is outside the workspace ${realWorkdir}; it must be a path inside it`,
+    );
+  }
+  return real;
+}

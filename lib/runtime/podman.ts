@@ -1,0 +1,72 @@
+/**
+ * Podman: `podman run` argv for a launch plan.
+ */
+import { LlmError } from "../errors.ts";
+import { CONTAINER_GID, CONTAINER_UID } from "../launch/container.ts";
+import type { LaunchPlan } from "../launch/plan.ts";
+import type { Mount } from "../launch/mounts.ts";
+import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
+
+/**
+ * User mapping so the agent runs as the image's uid 1000 (owner of its home)
+ * while files it writes to the workspace belong to the invoking host user.
+ *
+ * Rootless: keep-id maps the host user onto 1000. Rootful (invoked as root)
+ * has no keep-id, so an explicit user namespace maps container 1000 onto the
+ * invoking uid and the rest of the container's ids onto an unused high range,
+ * never onto host users.
+ */
+export function podmanUserArgs(facts: InvocationFacts): string[] {
+  const user = `--user=${CONTAINER_UID}:${CONTAINER_GID}`;
+  if (facts.os !== "linux" || facts.uid !== 0) {
+    return [`--userns=keep-id:uid=${CONTAINER_UID},gid=${CONTAINER_GID}`, user];
+  }
+  const map = (flag: string, hostId: number, id: number) => [
+    `${flag}=${id}:${hostId}:1`,
+    `${flag}=0:${ROOTFUL_BASE}:${id}`,
+    `${flag}=${id + 1}:${ROOTFUL_BASE + id + 1}:${ROOTFUL_SIZE - id - 1}`,
+  ];
+  return [
+    ...map("--uidmap", facts.uid, CONTAINER_UID),
+    ...map("--gidmap", facts.gid, CONTAINER_GID),
+    user,
+  ];
+}
+
+/** Start of the host id range that rootful launches map the container's other ids onto. */
+const ROOTFUL_BASE = 100000;
+const ROOTFUL_SIZE = 65536;
+
+/** The `-v`/`--mount` arguments for one mount. */
+export function podmanMountArgs(mount: Mount): string[] {
+  if (mount.kind === "bind") {
+    for (const p of [mount.source, mount.target]) {
+      if (p.includes(":")) {
+        throw new LlmError(`cannot mount ${p}: podman mount paths cannot contain ':'`);
+      }
+    }
+    return ["-v", `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`];
+  }
+  if (mount.target.includes(",")) {
+    throw new LlmError(`cannot mask ${mount.target}: podman mask paths cannot contain ','`);
+  }
+  // A directory is hidden by an empty read-only tmpfs (nothing left on the
+  // host to clean up); a file by /dev/null, which reads as empty.
+  return mount.entry === "dir"
+    ? ["--mount", `type=tmpfs,destination=${mount.target},ro=true,tmpfs-mode=0555`]
+    : ["-v", `/dev/null:${mount.target}:ro`];
+}
+
+/** `podman run` for a plan. */
+export function podmanCommand(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand {
+  const argv = [facts.executable, "run", "--rm", "-i"];
+  if (facts.tty) argv.push("-t");
+  argv.push(`--platform=${plan.platform}`);
+  argv.push(...podmanUserArgs(facts));
+  for (const [k, v] of plan.env) argv.push("--env", `${k}=${v}`);
+  for (const m of plan.mounts) argv.push(...podmanMountArgs(m));
+  argv.push(`--workdir=${plan.workdir}`, plan.image, ...plan.command);
+  return { argv };
+}
+
+export const podman: RuntimeAdapter = { name: "podman", command: podmanCommand };

@@ -1,0 +1,222 @@
+/**
+ * The real `System`: Deno's APIs, used nowhere else in `lib/`.
+ */
+import { dirname, join } from "../std/path.ts";
+import type { FileKind } from "../launch/host_facts.ts";
+import type { InteractiveResult, ProcessOutput, RunOptions, System } from "./system.ts";
+
+const TAIL_BYTES = 8192;
+
+/** Build the real system from the running process. */
+export function realSystem(): System {
+  const env = Deno.env.toObject();
+  const home = env.HOME ?? "/";
+  const encoder = new TextEncoder();
+  return {
+    env,
+    cwd: Deno.cwd(),
+    home,
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    uid: Deno.uid() ?? 0,
+    gid: Deno.gid() ?? 0,
+    stat,
+    realPath(path: string): string | null {
+      try {
+        return Deno.realPathSync(path);
+      } catch {
+        return null;
+      }
+    },
+    readHead(path: string, bytes: number): Uint8Array | null {
+      try {
+        using file = Deno.openSync(path);
+        const buf = new Uint8Array(bytes);
+        const n = file.readSync(buf) ?? 0;
+        return buf.subarray(0, n);
+      } catch {
+        return null;
+      }
+    },
+    which(name: string): string | null {
+      return which(name, env.PATH ?? "");
+    },
+    output,
+    interactive,
+    isTerminal(): boolean {
+      return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+    },
+    stdout(text: string): void {
+      writeAll(Deno.stdout, encoder.encode(text));
+    },
+    stderr(text: string): void {
+      writeAll(Deno.stderr, encoder.encode(text));
+    },
+    mkdir(path: string, mode?: number): void {
+      Deno.mkdirSync(path, { recursive: true, mode });
+    },
+    createFileIfAbsent(path: string, content: string, mode?: number): void {
+      try {
+        Deno.writeTextFileSync(path, content, { createNew: true, mode });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+    },
+    readText(path: string): string | null {
+      try {
+        return Deno.readTextFileSync(path);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return null;
+        throw e;
+      }
+    },
+    writeFileAtomic,
+    makeTempDir(prefix: string): string {
+      return Deno.makeTempDirSync({ prefix });
+    },
+    remove(path: string): void {
+      try {
+        Deno.removeSync(path, { recursive: true });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    },
+  };
+}
+
+function stat(path: string): FileKind | null {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile ? "file" : info.isDirectory ? "dir" : "other";
+  } catch {
+    return null;
+  }
+}
+
+/** Find an executable on a PATH string. */
+export function which(name: string, path: string): string | null {
+  if (name.includes("/")) return isExecutable(name) ? name : null;
+  for (const dir of path.split(":")) {
+    if (dir === "") continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += target.writeSync(data.subarray(off));
+}
+
+/** Write `content` to `path` through a temporary file in the same directory and a rename. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${crypto.randomUUID()}.tmp`);
+  const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
+  try {
+    using file = Deno.openSync(tmp, { write: true, createNew: true, mode });
+    // The umask may have narrowed the mode; credential files need exactly it.
+    Deno.chmodSync(tmp, mode);
+    writeAll(file, data);
+    file.syncSync();
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* it was never created */ }
+    throw e;
+  }
+  Deno.renameSync(tmp, path);
+}
+
+async function output(argv: readonly string[], options: RunOptions = {}): Promise<ProcessOutput> {
+  try {
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      cwd: options.cwd,
+      env: options.env,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    if (options.stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(options.stdin));
+      await w.close();
+    }
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { code: 127, stdout: "", stderr: `${argv[0]}: not found` };
+    }
+    throw e;
+  }
+}
+
+const FORWARDED: Deno.Signal[] = ["SIGTERM", "SIGHUP"];
+
+async function interactive(
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<InteractiveResult> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "piped",
+  }).spawn();
+  // Ctrl-C reaches the child through the terminal's process group (or, with
+  // a TTY, as a keystroke); this process only has to outlive it.
+  const ignoreInt = () => {};
+  const forward = new Map<Deno.Signal, () => void>();
+  Deno.addSignalListener("SIGINT", ignoreInt);
+  for (const sig of FORWARDED) {
+    const handler = () => {
+      try {
+        child.kill(sig);
+      } catch { /* already gone */ }
+    };
+    forward.set(sig, handler);
+    Deno.addSignalListener(sig, handler);
+  }
+  let tail = new Uint8Array(0);
+  try {
+    for await (const chunk of child.stderr) {
+      writeAll(Deno.stderr, chunk);
+      const joined = new Uint8Array(tail.length + chunk.length);
+      joined.set(tail);
+      joined.set(chunk, tail.length);
+      tail = joined.subarray(Math.max(0, joined.length - TAIL_BYTES));
+    }
+    const status = await child.status;
+    const code = status.signal ? 128 + signalNumber(status.signal) : status.code;
+    return { code, stderrTail: new TextDecoder().decode(tail) };
+  } finally {
+    Deno.removeSignalListener("SIGINT", ignoreInt);
+    for (const [sig, handler] of forward) Deno.removeSignalListener(sig, handler);
+  }
+}
+
+function signalNumber(signal: Deno.Signal): number {
+  const numbers: Partial<Record<Deno.Signal, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
+  return numbers[signal] ?? 1;
+}

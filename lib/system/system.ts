@@ -1,0 +1,54 @@
+/**
+ * The seam between `llm` and the machine: the only interface through which
+ * commands read the environment, touch files and run processes. Tests hand
+ * in their own implementation.
+ */
+import type { HostFacts } from "../launch/host_facts.ts";
+
+/** Output of a captured child process. */
+export interface ProcessOutput {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How to run a child process. */
+export interface RunOptions {
+  readonly cwd?: string;
+  /** Extra variables for the child, on top of the inherited environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Text to write to the child's stdin (captured runs only). */
+  readonly stdin?: string;
+}
+
+/** Result of an interactive child process. */
+export interface InteractiveResult {
+  readonly code: number;
+  /** The last few kilobytes the child wrote to stderr (also shown to the user). */
+  readonly stderrTail: string;
+}
+
+/** Everything commands may do to the machine. */
+export interface System extends HostFacts {
+  /** The executable of `name` found on PATH, or null. */
+  which(name: string): string | null;
+  /** Run a child to completion, capturing its output. A missing executable gives code 127. */
+  output(argv: readonly string[], options?: RunOptions): Promise<ProcessOutput>;
+  /**
+   * Run a child attached to the terminal; SIGTERM and SIGHUP are forwarded
+   * to it, and this process survives SIGINT so it can clean up after it.
+   */
+  interactive(argv: readonly string[], options?: RunOptions): Promise<InteractiveResult>;
+  isTerminal(): boolean;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  mkdir(path: string, mode?: number): void;
+  /** Create `path` with `content` unless it exists; never touches an existing file. */
+  createFileIfAbsent(path: string, content: string, mode?: number): void;
+  /** Read a text file, or null when absent. */
+  readText(path: string): string | null;
+  /** Write atomically: a temporary file in the same directory, then rename. */
+  writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void;
+  makeTempDir(prefix: string): string;
+  remove(path: string): void;
+}
