@@ -13,8 +13,8 @@ import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.
  *
  * Rootless: keep-id maps the host user onto 1000. Rootful (invoked as root)
  * has no keep-id, so an explicit user namespace maps container 1000 onto the
- * invoking uid and the rest of the container's ids onto an unused high range,
- * never onto host users.
+ * invoking uid and the rest of the container's ids onto a high range that
+ * subordinate-id allocations (which start near 100000) do not reach.
  */
 export function podmanUserArgs(facts: InvocationFacts): string[] {
   const user = `--user=${CONTAINER_UID}:${CONTAINER_GID}`;
@@ -34,7 +34,7 @@ export function podmanUserArgs(facts: InvocationFacts): string[] {
 }
 
 /** Start of the host id range that rootful launches map the container's other ids onto. */
-const ROOTFUL_BASE = 100000;
+const ROOTFUL_BASE = 1_000_000_000;
 const ROOTFUL_SIZE = 65536;
 
 /** The `-v`/`--mount` arguments for one mount. */

@@ -1,0 +1,171 @@
+/**
+ * Shared plumbing for end-to-end tests: reads what `tasks/e2e_setup.ts`
+ * prepared and runs `llm` for real, as root (rootful podman) or as the
+ * unprivileged test user (rootless podman).
+ */
+import { join } from "../../lib/std/path.ts";
+import { E2E_DIR, type E2EState } from "../../tasks/e2e_setup.ts";
+
+export const REPO = join(E2E_DIR, "..");
+export const MAIN = join(REPO, "main.ts");
+const DENO_DIR = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache/deno");
+
+/** The set-up state, or null when `deno task test` did not prepare it. */
+export function e2eState(): E2EState | null {
+  try {
+    return JSON.parse(Deno.readTextFileSync(join(E2E_DIR, "state.json"))) as E2EState;
+  } catch {
+    return null;
+  }
+}
+
+/** Which podman mode a test uses. */
+export type Mode = "rootful" | "rootless";
+
+/** Why tests in `mode` cannot run here, or null when they can; printed once. */
+export function skipReason(mode: Mode): string | null {
+  const state = e2eState();
+  if (!state) return "end-to-end fixtures missing: run the tests with 'deno task test'";
+  return mode === "rootful" ? state.rootfulSkip : state.rootlessSkip;
+}
+
+/** Register-time helper: logs the reason a group of tests is skipped. */
+export function ignoreUnless(mode: Mode): boolean {
+  const reason = skipReason(mode);
+  if (reason) console.log(`skipping ${mode} podman tests: ${reason}`);
+  return reason !== null;
+}
+
+/** Output of a finished process. */
+export interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A scratch workspace and home owned by the user that `mode` runs as. */
+export interface Sandbox {
+  readonly mode: Mode;
+  readonly root: string;
+  readonly workspace: string;
+  readonly home: string;
+  cleanup(): Promise<void>;
+}
+
+/** Make a sandbox; for rootless it is owned by the test user. */
+export async function makeSandbox(mode: Mode): Promise<Sandbox> {
+  const state = e2eState();
+  if (!state) throw new Error("no e2e state");
+  const root = await Deno.makeTempDir({ prefix: "llm-e2e-" });
+  const workspace = join(root, "work space");
+  const home = join(root, "home");
+  await Deno.mkdir(workspace);
+  await Deno.mkdir(home);
+  if (mode === "rootless") {
+    await Deno.chmod(root, 0o755);
+    const uid = Number(await capture(["id", "-u", state.rootlessUser]));
+    const gid = Number(await capture(["id", "-g", state.rootlessUser]));
+    for (const p of [root, workspace, home]) await Deno.chown(p, uid, gid);
+  }
+  return {
+    mode,
+    root,
+    workspace,
+    home,
+    async cleanup() {
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+async function capture(argv: string[]): Promise<string> {
+  const out = await new Deno.Command(argv[0], { args: argv.slice(1), stdout: "piped" }).output();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/** Options for `runLlm`. */
+export interface RunLlmOptions {
+  /** Working directory (default: the sandbox workspace). */
+  readonly cwd?: string;
+  /** Extra environment for llm. */
+  readonly env?: Record<string, string>;
+  readonly stdin?: string;
+}
+
+/**
+ * Run `llm args...` in the sandbox with HOME set to the sandbox home, as the
+ * user the mode needs, against the test podman configuration.
+ */
+export async function runLlm(
+  sandbox: Sandbox,
+  args: readonly string[],
+  options: RunLlmOptions = {},
+): Promise<Ran> {
+  const state = e2eState();
+  if (!state) throw new Error("no e2e state");
+  const cwd = options.cwd ?? sandbox.workspace;
+  const baseEnv = {
+    HOME: sandbox.home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    // The scratch HOME must not send deno looking for a fresh module cache.
+    DENO_DIR: sandbox.mode === "rootful" ? DENO_DIR : `${state.rootlessHome}/.cache/deno`,
+    ...(sandbox.mode === "rootful" ? state.podmanEnv : state.rootlessEnv),
+    ...options.env,
+  };
+  let argv: string[];
+  if (sandbox.mode === "rootful") {
+    argv = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args];
+  } else {
+    const env = Object.entries(baseEnv).map(([k, v]) => `${k}=${v}`);
+    argv = [
+      "runuser",
+      "-u",
+      state.rootlessUser,
+      "--",
+      "env",
+      "-i",
+      ...env,
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      "--quiet",
+      state.bundle,
+      ...args,
+    ];
+  }
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd,
+    env: sandbox.mode === "rootful" ? baseEnv : {},
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Run an arbitrary command as the sandbox's user (for checking host-side results). */
+export async function runAs(sandbox: Sandbox, argv: readonly string[], cwd?: string): Promise<Ran> {
+  const state = e2eState();
+  if (!state) throw new Error("no e2e state");
+  const full = sandbox.mode === "rootless"
+    ? ["runuser", "-u", state.rootlessUser, "--", ...argv]
+    : [...argv];
+  const out = await new Deno.Command(full[0], {
+    args: full.slice(1),
+    cwd: cwd ?? sandbox.workspace,
+    env: sandbox.mode === "rootful" ? state.podmanEnv : state.rootlessEnv,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
