@@ -1,0 +1,186 @@
+/**
+ * An in-memory `System` for unit tests: a small file tree, a PATH of named
+ * executables, scripted process results, and a record of everything done.
+ */
+import type { FileKind } from "../lib/launch/host_facts.ts";
+import { dirname, normalize } from "../lib/std/path.ts";
+import type { InteractiveResult, ProcessOutput, RunOptions, System } from "../lib/system/system.ts";
+
+/** A file in the fake tree. */
+export interface FakeFile {
+  kind: FileKind;
+  content?: Uint8Array;
+  mode?: number;
+  /** Target for a symlink (resolved by realPath). */
+  linkTo?: string;
+}
+
+/** How to build a fake system. */
+export interface FakeSystemOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  home?: string;
+  os?: string;
+  arch?: string;
+  uid?: number;
+  gid?: number;
+  /** Paths that exist: a trailing `/` makes a directory; parents are implied. */
+  files?: readonly string[];
+  /** Executables on PATH, by name. */
+  executables?: readonly string[];
+  terminal?: boolean;
+  /** Answers for `output`, matched by the joined argv's prefix. */
+  outputs?: Record<string, Partial<ProcessOutput>>;
+  /** Result of `interactive`. */
+  interactiveResult?: InteractiveResult;
+}
+
+/** A fake system plus what was done to it. */
+export interface FakeSystem extends System {
+  readonly files: Map<string, FakeFile>;
+  readonly out: string[];
+  readonly err: string[];
+  /** Every argv run, captured or interactive, in order. */
+  readonly ran: string[][];
+  /** Mutating file operations, e.g. `mkdir /h/.codex`. */
+  readonly changes: string[];
+}
+
+/** Make a fake system. */
+export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
+  const files = new Map<string, FakeFile>();
+  const addDir = (path: string) => {
+    let p = path;
+    while (p !== "/" && !files.has(p)) {
+      files.set(p, { kind: "dir" });
+      p = dirname(p);
+    }
+    files.set("/", { kind: "dir" });
+  };
+  const cwd = options.cwd ?? "/work/project";
+  const home = options.home ?? "/home/user";
+  addDir(cwd);
+  addDir(home);
+  for (const f of options.files ?? []) {
+    if (f.endsWith("/")) addDir(normalize(f.slice(0, -1)));
+    else {
+      addDir(dirname(f));
+      files.set(f, { kind: "file", content: new Uint8Array() });
+    }
+  }
+  const out: string[] = [];
+  const err: string[] = [];
+  const ran: string[][] = [];
+  const changes: string[] = [];
+  const executables = new Set(options.executables ?? ["podman"]);
+  const resolveLinks = (path: string): string => {
+    let p = normalize(path);
+    for (let i = 0; i < 20; i++) {
+      const f = files.get(p);
+      if (!f?.linkTo) break;
+      p = normalize(f.linkTo);
+    }
+    return p;
+  };
+  const answer = (argv: readonly string[]): ProcessOutput => {
+    const line = argv.join(" ");
+    const keys = Object.keys(options.outputs ?? {}).sort((a, b) => b.length - a.length);
+    const key = keys.find((k) => line.startsWith(k));
+    const found = key === undefined ? undefined : options.outputs?.[key];
+    if (found) {
+      return { code: found.code ?? 0, stdout: found.stdout ?? "", stderr: found.stderr ?? "" };
+    }
+    if (!executables.has(argv[0])) {
+      return { code: 127, stdout: "", stderr: `${argv[0]}: not found` };
+    }
+    return { code: 0, stdout: "", stderr: "" };
+  };
+  return {
+    env: options.env ?? {},
+    cwd,
+    home,
+    os: options.os ?? "linux",
+    arch: options.arch ?? "x86_64",
+    uid: options.uid ?? 1000,
+    gid: options.gid ?? 1000,
+    files,
+    out,
+    err,
+    ran,
+    changes,
+    stat(path: string): FileKind | null {
+      return files.get(resolveLinks(path))?.kind ?? null;
+    },
+    realPath(path: string): string | null {
+      // Resolve symlinks in every component, as the real call does.
+      const parts = normalize(path).split("/").filter(Boolean);
+      let p = "/";
+      for (const part of parts) {
+        p = resolveLinks(p === "/" ? `/${part}` : `${p}/${part}`);
+        if (!files.has(p)) return null;
+      }
+      return p;
+    },
+    readHead(path: string, bytes: number): Uint8Array | null {
+      const f = files.get(resolveLinks(path));
+      return f?.kind === "file" ? (f.content ?? new Uint8Array()).subarray(0, bytes) : null;
+    },
+    which(name: string): string | null {
+      return executables.has(name) ? `/usr/bin/${name}` : null;
+    },
+    output(argv: readonly string[], _options?: RunOptions): Promise<ProcessOutput> {
+      ran.push([...argv]);
+      return Promise.resolve(answer(argv));
+    },
+    interactive(argv: readonly string[], _options?: RunOptions): Promise<InteractiveResult> {
+      ran.push([...argv]);
+      return Promise.resolve(options.interactiveResult ?? { code: 0, stderrTail: "" });
+    },
+    isTerminal: () => options.terminal ?? false,
+    stdout: (text: string) => void out.push(text),
+    stderr: (text: string) => void err.push(text),
+    mkdir(path: string, mode?: number): void {
+      changes.push(`mkdir ${path}`);
+      addDir(path);
+      const f = files.get(path);
+      if (f) f.mode = mode;
+    },
+    createFileIfAbsent(path: string, content: string, mode?: number): void {
+      if (files.has(path)) return;
+      changes.push(`create ${path}`);
+      files.set(path, { kind: "file", content: new TextEncoder().encode(content), mode });
+    },
+    readText(path: string): string | null {
+      const f = files.get(resolveLinks(path));
+      return f?.kind === "file" ? new TextDecoder().decode(f.content ?? new Uint8Array()) : null;
+    },
+    writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
+      changes.push(`write ${path}`);
+      const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
+      files.set(path, { kind: "file", content: data, mode });
+    },
+    makeTempDir(prefix: string): string {
+      const path = `/tmp/${prefix}${files.size}`;
+      changes.push(`mktemp ${path}`);
+      addDir(path);
+      return path;
+    },
+    remove(path: string): void {
+      changes.push(`remove ${path}`);
+      for (const k of [...files.keys()]) {
+        if (k === path || k.startsWith(`${path}/`)) files.delete(k);
+      }
+    },
+  };
+}
+
+/** Add a symlink at `path` pointing to `target` in a fake system. */
+export function addSymlink(system: FakeSystem, path: string, target: string): void {
+  system.files.set(path, { kind: "other", linkTo: target });
+}
+
+/** Put bytes in a fake file. */
+export function setContent(system: FakeSystem, path: string, content: Uint8Array | string): void {
+  const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
+  system.files.set(path, { kind: "file", content: data });
+}
