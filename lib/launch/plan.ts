@@ -240,7 +240,7 @@ function workspaceSubpath(
   realWorkdir: string,
 ): string {
   const real = facts.realPath(resolve(facts.cwd, path));
-  if (real === null) throw new LlmError(`${option} ${path} does not exist in the workspace`);
+  if (real === null) throw new LlmError(`${option} ${path} does not exist; give an existing path`);
   if (real === realWorkdir) {
     throw new LlmError(
       `${option} ${path} is the workspace itself; use --global-read-only for the whole workspace`,

@@ -1,0 +1,277 @@
+import { assertEquals, assertStringIncludes, assertThrows } from "../../_assert.ts";
+import { LlmError, UsageError } from "../../../lib/errors.ts";
+import { addSymlink, fakeSystem, setContent } from "../../_fake_system.ts";
+import { envOf, mountsOf, planFor } from "./_plan.ts";
+
+const HOME = "/home/user";
+const CWD = "/work/project";
+
+Deno.test("codex: command, image tag, workspace and its credentials", () => {
+  const plan = planFor(["codex", "exec", "hi there"], { files: [`${HOME}/.codex/`] });
+  assertEquals(plan.command, ["codex", "--sandbox", "danger-full-access", "exec", "hi there"]);
+  assertEquals(plan.image, "ghcr.io/nichd-bspc/llm:codex-latest");
+  assertEquals(plan.workdir, CWD);
+  assertEquals(plan.platform, "linux/amd64");
+  assertEquals(mountsOf(plan), [`${HOME}/.codex:/home/devuser/.codex`, `${CWD}:${CWD}`]);
+});
+
+Deno.test("each agent mounts only its own credentials and gets its own tag", () => {
+  const files = [`${HOME}/.codex/`, `${HOME}/.claude/`, `${HOME}/.claude.json`, `${HOME}/.pi/`];
+  const claude = planFor(["claude"], { files });
+  assertEquals(mountsOf(claude).slice(0, 2), [
+    `${HOME}/.claude:/home/devuser/.claude`,
+    `${HOME}/.claude.json:/home/devuser/.claude.json`,
+  ]);
+  assertEquals(claude.image.endsWith(":claude-latest"), true);
+  const pi = planFor(["pi"], { files });
+  assertEquals(mountsOf(pi)[0], `${HOME}/.pi:/home/devuser/.pi`);
+  assertEquals(pi.image.endsWith(":pi-latest"), true);
+  const shell = planFor(["shell"], { files });
+  assertEquals(mountsOf(shell).length, 5);
+  assertEquals(shell.image.endsWith(":latest"), true);
+});
+
+Deno.test("credential paths to be created before launch are planned and mounted", () => {
+  const plan = planFor(["claude"]);
+  assertEquals(plan.ensure.map((e) => `${e.kind} ${e.hostPath}`), [
+    `dir ${HOME}/.claude`,
+    `file ${HOME}/.claude.json`,
+  ]);
+  assertEquals(plan.ensure[1].content, "{}\n");
+  assertEquals(mountsOf(plan).length, 3);
+});
+
+Deno.test("shell: no args runs bash, args are joined as shell words for bash -c", () => {
+  assertEquals(planFor(["shell"]).command, ["/bin/bash"]);
+  assertEquals(planFor(["shell", "--", "exit", "3"]).command, ["/bin/bash", "-c", "exit 3"]);
+  assertEquals(planFor(["shell", "echo", "a b", "it's"]).command, [
+    "/bin/bash",
+    "-c",
+    "echo 'a b' 'it'\\''s'",
+  ]);
+});
+
+Deno.test("a leading -- after the agent name is dropped, later ones kept", () => {
+  assertEquals(planFor(["pi", "--", "--", "x"]).command, ["pi", "--", "x"]);
+});
+
+Deno.test("--workspace-mount moves the workspace; relative is a usage error", () => {
+  const plan = planFor(["--workspace-mount", "/workspace", "codex"]);
+  assertEquals(plan.workdir, "/workspace");
+  assertEquals(mountsOf(plan).includes(`${CWD}:/workspace`), true);
+  assertEquals(envOf(plan).HOST_MOUNT_DIR, CWD);
+  assertThrows(() => planFor(["--workspace-mount", "ws", "codex"]), UsageError, "absolute");
+});
+
+Deno.test("--global-read-only mounts the workspace read-only", () => {
+  assertEquals(
+    mountsOf(planFor(["--global-read-only", "codex"])).includes(`${CWD}:${CWD}:ro`),
+    true,
+  );
+});
+
+Deno.test("--mount specs from LLM_DEVCONTAINER_MOUNTS come before the command line's", () => {
+  const plan = planFor(["--mount", "~/b:/b:ro", "codex"], {
+    env: { LLM_DEVCONTAINER_MOUNTS: `~/a "${HOME}/with space:/ws"` },
+    files: [`${HOME}/a/`, `${HOME}/b/`, `${HOME}/with space/`],
+  });
+  assertEquals(mountsOf(plan).slice(2), [
+    `${HOME}/a:${HOME}/a`,
+    `${HOME}/with space:/ws`,
+    `${HOME}/b:/b:ro`,
+  ]);
+});
+
+Deno.test("bad mounts: missing source, bad spec, unbalanced quote in the variable", () => {
+  assertThrows(() => planFor(["--mount", "/nope", "codex"]), LlmError, "/nope does not exist");
+  assertThrows(() => planFor(["--mount", "", "codex"]), UsageError, "empty mount spec");
+  assertThrows(() => planFor(["--mount", "a:b:c:d", "codex"]), UsageError, "too many");
+  assertThrows(() => planFor(["--mount", "/tmp:rel", "codex"], { files: ["/tmp/"] }), UsageError);
+  assertThrows(
+    () => planFor(["codex"], { env: { LLM_DEVCONTAINER_MOUNTS: "'/a" } }),
+    UsageError,
+    "LLM_DEVCONTAINER_MOUNTS",
+  );
+});
+
+Deno.test("conflicting mounts are an error, identical ones collapse", () => {
+  assertThrows(
+    () => planFor(["--mount", "/a:/x", "--mount", "/b:/x", "codex"], { files: ["/a/", "/b/"] }),
+    LlmError,
+    "two mounts for container path /x",
+  );
+  const plan = planFor(["--mount", "/a:/x", "--mount", "/a:/x", "codex"], { files: ["/a/"] });
+  assertEquals(mountsOf(plan).filter((m) => m === "/a:/x").length, 1);
+});
+
+Deno.test("a mount inside the workspace is warned about", () => {
+  const plan = planFor(["--mount", `/data:${CWD}/data`, "codex"], { files: ["/data/"] });
+  assertEquals(plan.warnings.length, 1);
+  assertStringIncludes(plan.warnings[0], "hides");
+});
+
+Deno.test("--ro re-mounts a workspace subdirectory read-only, resolving symlinks", () => {
+  const host = fakeSystem({ files: [`${CWD}/data/raw/`] });
+  addSymlink(host, `${CWD}/link`, `${CWD}/data`);
+  const plan = planFor(["--ro", "link/raw", "--ro", `${CWD}/data`, "codex"], host);
+  assertEquals(mountsOf(plan).slice(-2), [
+    `${CWD}/data/raw:${CWD}/data/raw:ro`,
+    `${CWD}/data:${CWD}/data:ro`,
+  ]);
+  assertEquals(plan.warnings, []);
+});
+
+Deno.test("--ro and --mask follow --workspace-mount", () => {
+  const plan = planFor(["--workspace-mount", "/ws", "--ro", "a", "--mask", "b", "codex"], {
+    files: [`${CWD}/a/`, `${CWD}/b/`],
+  });
+  assertEquals(mountsOf(plan).slice(-2), [`${CWD}/a:/ws/a:ro`, "mask:/ws/b"]);
+});
+
+Deno.test("--mask hides directories and files", () => {
+  const plan = planFor(["--mask", "secrets", "--mask", ".env", "codex"], {
+    files: [`${CWD}/secrets/`, `${CWD}/.env`],
+  });
+  const masks = plan.mounts.filter((m) => m.kind === "mask");
+  assertEquals(masks.map((m) => m.kind === "mask" ? `${m.entry} ${m.target}` : ""), [
+    `dir ${CWD}/secrets`,
+    `file ${CWD}/.env`,
+  ]);
+});
+
+Deno.test("--ro/--mask outside, equal to, or missing from the workspace are errors", () => {
+  const host = { files: ["/elsewhere/", `${CWD}/x/`] };
+  for (const opt of ["--ro", "--mask"]) {
+    assertThrows(
+      () => planFor([opt, "/elsewhere", "codex"], host),
+      LlmError,
+      "outside the workspace",
+    );
+    assertThrows(() => planFor([opt, "..", "codex"], host), LlmError, "outside the workspace");
+    assertThrows(() => planFor([opt, ".", "codex"], host), LlmError, "the workspace itself");
+    assertThrows(() => planFor([opt, CWD, "codex"], host), LlmError, "the workspace itself");
+    assertThrows(() => planFor([opt, "nope", "codex"], host), LlmError, "does not exist");
+  }
+});
+
+Deno.test("a symlink out of the workspace cannot be used with --ro or --mask", () => {
+  const host = fakeSystem({ files: ["/elsewhere/"] });
+  addSymlink(host, `${CWD}/out`, "/elsewhere");
+  assertThrows(() => planFor(["--mask", "out", "codex"], host), LlmError, "outside the workspace");
+});
+
+Deno.test("PATH: conda bin, then --path-prepend, then ~/.local/bin and the system", () => {
+  const plan = planFor([
+    "--conda-env",
+    "/envs/e",
+    "--path-prepend",
+    "tools/bin",
+    "--path-prepend",
+    "/envs/e/extra",
+    "codex",
+  ], { files: ["/envs/e/bin/"] });
+  assertEquals(
+    envOf(plan).PATH,
+    `/envs/e/bin:${CWD}/tools/bin:/envs/e/extra:/home/devuser/.local/bin:` +
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  );
+  assertEquals(mountsOf(plan).includes("/envs/e:/envs/e"), true);
+});
+
+Deno.test("PATH never has an empty element", () => {
+  const path = envOf(planFor(["codex"])).PATH;
+  assertEquals(path.split(":").includes(""), false);
+  assertThrows(() => planFor(["--path-prepend", "", "codex"]), UsageError, "non-empty");
+  assertThrows(() => planFor(["--path-prepend", "a:b", "codex"]), UsageError, "no ':'");
+});
+
+Deno.test("an absolute --path-prepend must lie under a mount", () => {
+  assertThrows(
+    () => planFor(["--path-prepend", "/opt/bin", "codex"]),
+    LlmError,
+    "not under any mount",
+  );
+  const ok = planFor(["--path-prepend", `${CWD}/bin`, "codex"]);
+  assertEquals(envOf(ok).PATH.startsWith(`${CWD}/bin:`), true);
+});
+
+Deno.test("a conda env inside the workspace uses its container path and no extra mount", () => {
+  const plan = planFor(["--workspace-mount", "/ws", "--conda-env", "env", "codex"], {
+    files: [`${CWD}/env/bin/`],
+  });
+  assertEquals(envOf(plan).PATH.startsWith("/ws/env/bin:"), true);
+  assertEquals(mountsOf(plan).length, 2);
+});
+
+Deno.test("--conda-env: missing, without bin/, or macOS binaries are errors", () => {
+  assertThrows(() => planFor(["--conda-env", "/nope", "codex"]), LlmError, "not a directory");
+  assertThrows(
+    () => planFor(["--conda-env", "/e", "codex"], { files: ["/e/"] }),
+    LlmError,
+    "no bin/",
+  );
+  const host = fakeSystem({ files: ["/e/bin/python"] });
+  setContent(host, "/e/bin/python", new Uint8Array([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]));
+  assertThrows(() => planFor(["--conda-env", "/e", "codex"], host), LlmError, "conda-bootstrap");
+  const linux = fakeSystem({ files: ["/e/bin/python"] });
+  setContent(linux, "/e/bin/python", new Uint8Array([0x7f, 0x45, 0x4c, 0x46]));
+  assertEquals(
+    envOf(planFor(["--conda-env", "/e", "codex"], linux)).PATH.startsWith("/e/bin:"),
+    true,
+  );
+});
+
+Deno.test("--certs mounts the bundle read-only and points every TLS variable at it", () => {
+  const plan = planFor(["--certs", "~/ca.pem", "--env", "NODE_EXTRA_CA_CERTS=/x", "codex"], {
+    files: [`${HOME}/ca.pem`],
+  });
+  assertEquals(mountsOf(plan).includes(`${HOME}/ca.pem:/tmp/llm-devcontainer-cert.pem:ro`), true);
+  const env = envOf(plan);
+  for (
+    const v of [
+      "SSL_CERT_FILE",
+      "GIT_SSL_CAINFO",
+      "AWS_CA_BUNDLE",
+      "REQUESTS_CA_BUNDLE",
+      "CURL_CA_BUNDLE",
+    ]
+  ) {
+    assertEquals(env[v], "/tmp/llm-devcontainer-cert.pem", v);
+  }
+  assertEquals(env.NODE_EXTRA_CA_CERTS, "/x");
+});
+
+Deno.test("LLM_DEVCONTAINER_CERTS is the default for --certs", () => {
+  const host = { env: { LLM_DEVCONTAINER_CERTS: "/ca.pem" }, files: ["/ca.pem", "/other.pem"] };
+  assertEquals(
+    mountsOf(planFor(["codex"], host)).includes("/ca.pem:/tmp/llm-devcontainer-cert.pem:ro"),
+    true,
+  );
+  assertEquals(
+    mountsOf(planFor(["--certs", "/other.pem", "codex"], host)).includes(
+      "/other.pem:/tmp/llm-devcontainer-cert.pem:ro",
+    ),
+    true,
+  );
+});
+
+Deno.test("--certs missing or a directory is an error", () => {
+  assertThrows(() => planFor(["--certs", "/nope.pem", "codex"]), LlmError, "does not exist");
+  assertThrows(
+    () => planFor(["--certs", "/d", "codex"], { files: ["/d/"] }),
+    LlmError,
+    "is not a file",
+  );
+  assertThrows(
+    () => planFor(["codex"], { env: { LLM_DEVCONTAINER_CERTS: "/nope" } }),
+    LlmError,
+    "LLM_DEVCONTAINER_CERTS /nope does not exist",
+  );
+});
+
+Deno.test("--arch, --image-name and --tag reach the plan", () => {
+  const plan = planFor(["--arch", "linux/arm64", "--image-name", "me/i:1", "--tag", "2", "pi"]);
+  assertEquals(plan.platform, "linux/arm64");
+  assertEquals(plan.image, "me/i:2");
+  assertThrows(() => planFor(["--arch", "arm", "pi"]), UsageError, "--arch");
+});
