@@ -132,6 +132,13 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     help: "Container runtime: auto, podman, docker, singularity or apptainer.",
   },
   {
+    name: "sif-path",
+    kind: "value",
+    placeholder: "FILE",
+    complete: "file",
+    help: "Local .sif image for singularity/apptainer (relative to the working directory).",
+  },
+  {
     name: "dry-run",
     kind: "flag",
     help: "Print what would run, quoted for bash, and change nothing.",

@@ -7,6 +7,7 @@ import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
+import { dryRunScratch, isSingularity, setUpRuntime, withScratch } from "../runtime/prepare.ts";
 import { selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
@@ -24,19 +25,28 @@ export async function launchAgent(
   const dryRun = options.flags.has("dry-run");
   const verbose = options.flags.has("verbose");
   const request = await resolveCondaName(launchRequest(agent, args, options, system.env), system);
-  const plan = planLaunch(request, system);
   const runtime = selectRuntime(
     options.values.get("backend") ?? system.env.LLM_BACKEND,
     (name) => system.which(name),
     dryRun,
+    system.os,
   );
-  for (const w of plan.warnings) system.stderr(`llm: warning: ${w}\n`);
+  const setup = await setUpRuntime(
+    runtime,
+    planLaunch(request, system),
+    agent,
+    options,
+    system,
+  );
+  const plan = setup.plan;
+  for (const w of [...plan.warnings, ...setup.warnings]) system.stderr(`llm: warning: ${w}\n`);
   if (!runtime.found) {
     system.stderr(`llm: warning: ${runtime.executable} not found; showing its command anyway\n`);
   }
   if (verbose) {
     system.stderr(`llm: runtime ${runtime.reason}\n`);
     system.stderr(`llm: image ${plan.image} (${plan.platform})\n`);
+    for (const note of setup.notes) system.stderr(`llm: ${note}\n`);
     for (const m of plan.mounts) {
       system.stderr(
         m.kind === "bind"
@@ -45,15 +55,25 @@ export async function launchAgent(
       );
     }
   }
-  const command = runtime.adapter.command(plan, {
-    executable: runtime.executable,
-    tty: system.isTerminal(),
-    uid: system.uid,
-    gid: system.gid,
-    os: system.os,
-  });
+  const commandFor = (scratch: string | undefined) => {
+    const command = runtime.adapter.command(plan, {
+      executable: runtime.executable,
+      tty: system.isTerminal(),
+      uid: system.uid,
+      gid: system.gid,
+      os: system.os,
+      scratch,
+      rootless: setup.rootless,
+    });
+    for (const w of command.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
+    return command;
+  };
   if (dryRun) {
-    system.stdout(quoteArgv(command.argv) + "\n");
+    const scratch = dryRunScratch(runtime.adapter);
+    system.stdout(quoteArgv(commandFor(scratch).argv) + "\n");
+    if (scratch !== undefined) {
+      system.stderr(`llm: note: ${scratch} stands for a temporary directory made at launch\n`);
+    }
     return 0;
   }
   for (const e of plan.ensure) {
@@ -63,8 +83,15 @@ export async function launchAgent(
       system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
     }
   }
-  const result = await system.interactive(command.argv);
-  if (result.code === RUNTIME_FAILURE) explainRuntimeFailure(plan.image, result.stderrTail, system);
+  // Singularity's temporary home is removed on every exit path, signals included.
+  const result = await withScratch(
+    runtime.adapter,
+    system,
+    (scratch) => system.interactive(commandFor(scratch).argv),
+  );
+  if (result.code === RUNTIME_FAILURE && !isSingularity(runtime.adapter.name)) {
+    explainRuntimeFailure(plan.image, result.stderrTail, system);
+  }
   return result.code;
 }
 

@@ -15,15 +15,30 @@ export interface InvocationFacts {
   readonly gid: number;
   /** Host OS (`darwin`, `linux`). */
   readonly os: string;
+  /**
+   * The temporary directory made for this launch when the adapter declares
+   * `scratchDirs` (a placeholder on `--dry-run`); its subdirectories exist.
+   */
+  readonly scratch?: string;
+  /** Docker only: the engine runs rootless (container root is the invoking user). */
+  readonly rootless?: boolean;
 }
 
-/** Argv to run, plus scratch paths the caller must create first and remove after. */
+/** Argv to run, and anything the user should know about it. */
 export interface RuntimeCommand {
   readonly argv: readonly string[];
+  /** Shown as `llm: warning: ...` before the launch. */
+  readonly warnings?: readonly string[];
 }
 
 /** A container runtime turning plans into commands. */
 export interface RuntimeAdapter {
   readonly name: string;
+  /**
+   * Subdirectories of a temporary directory the launch needs (Singularity's
+   * empty home, an empty directory for masks). The caller creates them before
+   * the launch and removes the whole directory on every exit path.
+   */
+  readonly scratchDirs?: readonly string[];
   command(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand;
 }
