@@ -51,9 +51,10 @@ export function podmanMountArgs(mount: Mount): string[] {
     throw new LlmError(`cannot mask ${mount.target}: podman mask paths cannot contain ','`);
   }
   // A directory is hidden by an empty read-only tmpfs (nothing left on the
-  // host to clean up); a file by /dev/null, which reads as empty.
+  // host to clean up); a file by /dev/null, which reads as empty. Podman
+  // copies the hidden directory's contents into a tmpfs unless told not to.
   return mount.entry === "dir"
-    ? ["--mount", `type=tmpfs,destination=${mount.target},ro=true,tmpfs-mode=0555`]
+    ? ["--mount", `type=tmpfs,destination=${mount.target},ro=true,notmpcopyup`]
     : ["-v", `/dev/null:${mount.target}:ro`];
 }
 
@@ -61,7 +62,9 @@ export function podmanMountArgs(mount: Mount): string[] {
 export function podmanCommand(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand {
   const argv = [facts.executable, "run", "--rm", "-i"];
   if (facts.tty) argv.push("-t");
-  argv.push(`--platform=${plan.platform}`);
+  // A real init as PID 1 so SIGTERM reaches the agent (PID 1 ignores
+  // unhandled signals) and orphaned children are reaped.
+  argv.push("--init", `--platform=${plan.platform}`);
   argv.push(...podmanUserArgs(facts));
   for (const [k, v] of plan.env) argv.push("--env", `${k}=${v}`);
   for (const m of plan.mounts) argv.push(...podmanMountArgs(m));

@@ -101,6 +101,23 @@ export async function runLlm(
   args: readonly string[],
   options: RunLlmOptions = {},
 ): Promise<Ran> {
+  const child = spawnLlm(sandbox, args, options);
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Start `llm args...` like `runLlm` and return the running child (stdin piped when asked). */
+export function spawnLlm(
+  sandbox: Sandbox,
+  args: readonly string[],
+  options: RunLlmOptions = {},
+): Deno.ChildProcess {
   const state = e2eState();
   if (!state) throw new Error("no e2e state");
   const cwd = options.cwd ?? sandbox.workspace;
@@ -133,7 +150,7 @@ export async function runLlm(
       ...args,
     ];
   }
-  const child = new Deno.Command(argv[0], {
+  return new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,
     env: sandbox.mode === "rootful" ? baseEnv : {},
@@ -142,14 +159,6 @@ export async function runLlm(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  if (options.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(options.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 /** Run an arbitrary command as the sandbox's user (for checking host-side results). */

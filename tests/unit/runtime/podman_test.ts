@@ -35,6 +35,7 @@ Deno.test("podman golden argv: rootless codex", () => {
     "run",
     "--rm",
     "-i",
+    "--init",
     "--platform=linux/amd64",
     "--userns=keep-id:uid=1000,gid=1000",
     "--user=1000:1000",
@@ -56,7 +57,7 @@ Deno.test("podman golden argv: rootless codex", () => {
 Deno.test("podman golden argv: rootful maps container 1000 onto the invoking root", () => {
   const plan = planFor(["codex"], { uid: 0, gid: 0, home: "/root" });
   const argv = podmanCommand(plan, { ...ROOTLESS, uid: 0, gid: 0 }).argv;
-  assertEquals(argv.slice(4, 12), [
+  assertEquals(argv.slice(5, 13), [
     "--platform=linux/amd64",
     "--uidmap=1000:0:1",
     "--uidmap=0:1000000000:1000",
@@ -120,7 +121,7 @@ Deno.test("podman golden argv: ro, masks, certs, extra mounts", () => {
     "-v /work/project:/work/project",
     "-v /data:/d:ro",
     "-v /work/project/in:/work/project/in:ro",
-    "--mount type=tmpfs,destination=/work/project/secret,ro=true,tmpfs-mode=0555",
+    "--mount type=tmpfs,destination=/work/project/secret,ro=true,notmpcopyup",
     "-v /dev/null:/work/project/.env:ro",
     "-v /ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
   ]);
