@@ -3,10 +3,12 @@
  * is small; the implementation loads only when the command runs.
  */
 import type { CommandSpec } from "./command.ts";
+import { pullSpec } from "../commands/pull_spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
   // New commands are added here, one line each.
+  pullSpec,
 ];
 
 /** Find a command by name. */
