@@ -33,6 +33,10 @@ export interface FakeSystemOptions {
   outputs?: Record<string, Partial<ProcessOutput>>;
   /** Result of `interactive`. */
   interactiveResult?: InteractiveResult;
+  /** Results of `interactive` by the joined argv's prefix; others get `interactiveResult`. */
+  interactiveResults?: Record<string, InteractiveResult>;
+  /** Lines typed in answer to `prompt`, in order; null (end of input) once used up. */
+  answers?: readonly string[];
 }
 
 /** A fake system plus what was done to it. */
@@ -44,6 +48,8 @@ export interface FakeSystem extends System {
   readonly ran: string[][];
   /** Mutating file operations, e.g. `mkdir /h/.codex`. */
   readonly changes: string[];
+  /** Questions asked with `prompt`, in order. */
+  readonly prompts: string[];
 }
 
 /** Make a fake system. */
@@ -72,6 +78,8 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const err: string[] = [];
   const ran: string[][] = [];
   const changes: string[] = [];
+  const prompts: string[] = [];
+  const answers = [...(options.answers ?? [])];
   const executables = new Set(options.executables ?? ["podman"]);
   const resolveLinks = (path: string): string => {
     let p = normalize(path);
@@ -108,6 +116,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     err,
     ran,
     changes,
+    prompts,
     stat(path: string): FileKind | null {
       return files.get(resolveLinks(path))?.kind ?? null;
     },
@@ -134,9 +143,20 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     },
     interactive(argv: readonly string[], _options?: RunOptions): Promise<InteractiveResult> {
       ran.push([...argv]);
-      return Promise.resolve(options.interactiveResult ?? { code: 0, stderrTail: "" });
+      const line = argv.join(" ");
+      const key = Object.keys(options.interactiveResults ?? {})
+        .sort((a, b) => b.length - a.length)
+        .find((k) => line.startsWith(k));
+      const scripted = key === undefined ? undefined : options.interactiveResults?.[key];
+      return Promise.resolve(
+        scripted ?? options.interactiveResult ?? { code: 0, stderrTail: "" },
+      );
     },
     isTerminal: () => options.terminal ?? false,
+    prompt(question: string): Promise<string | null> {
+      prompts.push(question);
+      return Promise.resolve(answers.shift() ?? null);
+    },
     stdout: (text: string) => void out.push(text),
     stderr: (text: string) => void err.push(text),
     mkdir(path: string, mode?: number): void {

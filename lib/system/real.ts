@@ -46,6 +46,7 @@ export function realSystem(): System {
     isTerminal(): boolean {
       return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
     },
+    prompt,
     stdout(text: string): void {
       writeAll(Deno.stdout, encoder.encode(text));
     },
@@ -82,6 +83,23 @@ export function realSystem(): System {
       }
     },
   };
+}
+
+async function prompt(question: string): Promise<string | null> {
+  writeAll(Deno.stderr, new TextEncoder().encode(question));
+  // One byte at a time, so nothing after the answer's newline is consumed.
+  const bytes: number[] = [];
+  const buf = new Uint8Array(1);
+  for (;;) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null) {
+      return bytes.length === 0 ? null : new TextDecoder().decode(new Uint8Array(bytes));
+    }
+    if (n === 0) continue;
+    if (buf[0] === 0x0a) break;
+    bytes.push(buf[0]);
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes)).replace(/\r$/, "");
 }
 
 function stat(path: string): FileKind | null {

@@ -40,6 +40,11 @@ export interface System extends HostFacts {
    */
   interactive(argv: readonly string[], options?: RunOptions): Promise<InteractiveResult>;
   isTerminal(): boolean;
+  /**
+   * Ask on the terminal: write `question` to stderr, read one line from
+   * stdin (without its newline). Null at end of input.
+   */
+  prompt(question: string): Promise<string | null>;
   stdout(text: string): void;
   stderr(text: string): void;
   mkdir(path: string, mode?: number): void;
