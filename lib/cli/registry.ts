@@ -3,12 +3,15 @@
  * is small; the implementation loads only when the command runs.
  */
 import type { CommandSpec } from "./command.ts";
+import { CONDA, CONDA_BOOTSTRAP } from "../conda/commands.ts";
 import { pullSpec } from "../commands/pull_spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
   // New commands are added here, one line each.
   pullSpec,
+  CONDA_BOOTSTRAP,
+  CONDA,
 ];
 
 /** Find a command by name. */
