@@ -1,0 +1,122 @@
+/**
+ * `deno task bench`: start-up and launch overhead, printed as a table.
+ * Never a test: nothing here passes or fails on a timing.
+ *
+ * 1. `llm --dry-run codex` under `deno run`, median wall time of 25 runs.
+ * 2. `llm shell -- true` against the bare `podman run` argv that --dry-run
+ *    prints, alternating runs, median of the per-pair ratios (needs the
+ *    podman test image from `deno task test`'s set-up; skipped otherwise).
+ * 3. The same two figures for `deno run` of an empty script, so a reader sees
+ *    how much is Deno's own start-up.
+ */
+import { join } from "../lib/std/path.ts";
+import { splitShellWords } from "../lib/text/shell_words.ts";
+import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
+
+const RUNS = 25;
+const REPO = join(E2E_DIR, "..");
+const MAIN = join(REPO, "main.ts");
+
+async function timeRun(
+  argv: string[],
+  env?: Record<string, string>,
+  cwd?: string,
+): Promise<number> {
+  const start = performance.now();
+  const out = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env,
+    cwd,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - start;
+  if (!out.success) {
+    throw new Error(`${argv.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return ms;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const deno = Deno.execPath();
+const empty = await Deno.makeTempFile({ suffix: ".ts" });
+await Deno.writeTextFile(empty, "");
+const llm = [deno, "run", "--allow-all", "--quiet", MAIN];
+const dryRun = [...llm, "--dry-run", "codex"];
+const emptyRun = [deno, "run", "--quiet", empty];
+
+// Warm the module cache so the first sample does not pay for compilation.
+await timeRun(dryRun);
+await timeRun(emptyRun);
+const dry: number[] = [];
+const bare: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  dry.push(await timeRun(dryRun));
+  bare.push(await timeRun(emptyRun));
+}
+
+const rows: [string, string, string][] = [
+  ["llm --dry-run codex (deno run), median ms", median(dry).toFixed(1), "<= 30"],
+  ["deno run empty script, median ms", median(bare).toFixed(1), ""],
+];
+
+let state: E2EState | null = null;
+try {
+  state = await setupE2E();
+} catch (e) {
+  console.error(`bench: end-to-end set-up failed: ${(e as Error).message}`);
+}
+if (state && state.rootfulSkip === null) {
+  const work = await Deno.makeTempDir({ prefix: "llm-bench-" });
+  const env = { ...Deno.env.toObject(), ...state.podmanEnv, HOME: work };
+  const args = ["--image-name", state.image, "shell", "--", "true"];
+  const printed = await new Deno.Command(deno, {
+    args: [...llm.slice(1), "--dry-run", ...args],
+    env,
+    cwd: work,
+    stdout: "piped",
+  }).output();
+  const podmanArgv = splitShellWords(new TextDecoder().decode(printed.stdout));
+  await timeRun([...llm, ...args], env, work);
+  const ratios: number[] = [];
+  const emptyRatios: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const viaLlm = await timeRun([...llm, ...args], env, work);
+    const direct = await timeRun(podmanArgv, env, work);
+    const emptyStart = await timeRun(emptyRun);
+    ratios.push(viaLlm / direct);
+    emptyRatios.push((direct + emptyStart) / direct);
+  }
+  rows.push([
+    "llm shell -- true / bare podman run, median ratio",
+    median(ratios).toFixed(3),
+    "<= 1.20",
+  ]);
+  rows.push([
+    "(deno empty start + podman run) / podman run",
+    median(emptyRatios).toFixed(3),
+    "",
+  ]);
+  await Deno.remove(work, { recursive: true });
+} else {
+  rows.push([
+    "llm shell -- true / bare podman run",
+    "skipped",
+    state?.rootfulSkip ?? "no e2e set-up",
+  ]);
+}
+await Deno.remove(empty);
+
+const widths = [0, 1, 2].map((i) =>
+  Math.max(["measure", "value", "target"][i].length, ...rows.map((r) => r[i].length))
+);
+const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+console.log(line(["measure", "value", "target"]));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const r of rows) console.log(line(r));
+console.log(`(${RUNS} runs each, ${Deno.build.target}, deno ${Deno.version.deno})`);
