@@ -1,0 +1,278 @@
+import { assertEquals, assertThrows } from "../../_assert.ts";
+import { LlmError, UsageError } from "../../../lib/errors.ts";
+import type { InvocationFacts } from "../../../lib/runtime/runtime.ts";
+import {
+  chooseSifImage,
+  sifCacheDir,
+  sifCacheFile,
+  singularityAdapter,
+  singularityBind,
+  singularityCommand,
+  singularityEnv,
+  singularityRef,
+} from "../../../lib/runtime/singularity.ts";
+import { fakeSystem } from "../../_fake_system.ts";
+import { planFor } from "../launch/_plan.ts";
+
+const FACTS: InvocationFacts = {
+  executable: "apptainer",
+  tty: true,
+  uid: 1234,
+  gid: 99,
+  os: "linux",
+  scratch: "/tmp/llm-1",
+};
+
+Deno.test("singularity golden argv: codex with a fresh home, clean env and contained mounts", () => {
+  const plan = planFor(["codex", "--model", "x"], { files: ["/home/user/.codex/"] });
+  assertEquals(singularityCommand(plan, FACTS).argv, [
+    "apptainer",
+    "exec",
+    "--cleanenv",
+    "--contain",
+    "--home",
+    "/tmp/llm-1/home:/home/devuser",
+    "--pwd",
+    "/work/project",
+    "--env",
+    "USER=devuser",
+    "--env",
+    "LOGNAME=devuser",
+    "--env",
+    "USERNAME=devuser",
+    "--env",
+    "TOOL=codex",
+    "--env",
+    "HOST_MOUNT_DIR=/work/project",
+    "--env",
+    "PATH=/home/devuser/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "--bind",
+    "/home/user/.codex:/home/devuser/.codex",
+    "--bind",
+    "/work/project:/work/project",
+    "ghcr.io/nichd-bspc/llm:codex-latest",
+    "codex",
+    "--sandbox",
+    "danger-full-access",
+    "--model",
+    "x",
+  ]);
+});
+
+Deno.test("singularity emits no TTY, platform or user-mapping flags", () => {
+  const plan = planFor(["--arch", "linux/arm64", "codex"]);
+  const argv = singularityCommand(plan, FACTS).argv;
+  for (const a of argv) {
+    assertEquals(/^(-t|--platform|--user|--userns|--uidmap|--gidmap)/.test(a), false, a);
+  }
+});
+
+Deno.test("singularity never passes HOME with --env; --env HOME moves the home instead", () => {
+  const argv = singularityCommand(planFor(["codex"]), FACTS).argv;
+  assertEquals(argv.some((a) => a.startsWith("HOME=")), false);
+  const moved = singularityCommand(planFor(["--env", "HOME=/h2", "codex"]), FACTS).argv;
+  assertEquals(moved.slice(4, 6), ["--home", "/tmp/llm-1/home:/h2"]);
+});
+
+Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts", () => {
+  const plan = planFor([
+    "--mount",
+    "/data:/d:ro",
+    "--ro",
+    "in",
+    "--mask",
+    "secret",
+    "--mask",
+    ".env",
+    "--certs",
+    "/ca.pem",
+    "--global-read-only",
+    "shell",
+  ], {
+    files: [
+      "/data/",
+      "/work/project/in/",
+      "/work/project/secret/",
+      "/work/project/.env",
+      "/ca.pem",
+    ],
+  });
+  const argv = singularityCommand(plan, FACTS).argv;
+  const binds = argv.flatMap((a, i) => a === "--bind" ? [argv[i + 1]] : []);
+  assertEquals(binds, [
+    "/home/user/.codex:/home/devuser/.codex",
+    "/home/user/.claude:/home/devuser/.claude",
+    "/home/user/.claude.json:/home/devuser/.claude.json",
+    "/home/user/.pi:/home/devuser/.pi",
+    "/work/project:/work/project:ro",
+    "/data:/d:ro",
+    "/work/project/in:/work/project/in:ro",
+    "/tmp/llm-1/empty:/work/project/secret:ro",
+    "/dev/null:/work/project/.env:ro",
+    "/ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
+  ]);
+  assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
+});
+
+Deno.test("singularity refuses bind paths with ':' or ',' rather than mount something else", () => {
+  assertThrows(
+    () => singularityCommand(planFor(["codex"], { cwd: "/work/a:b" }), FACTS),
+    LlmError,
+    "cannot contain ':' or ','",
+  );
+  assertThrows(
+    () =>
+      singularityBind(
+        { kind: "bind", source: "/a,b", target: "/x", readOnly: false, origin: "--mount" },
+        "/s",
+      ),
+    LlmError,
+    "/a,b",
+  );
+  assertThrows(
+    () => singularityBind({ kind: "mask", target: "/w/a,b", entry: "dir", origin: "--mask" }, "/s"),
+    LlmError,
+    "cannot mask /w/a,b",
+  );
+});
+
+/** How singularity reads one `--env` value (pflag's StringToString). */
+function parseLikeSingularity(text: string): [string, string][] {
+  const fields: string[] = [];
+  if (text.split("=").length - 1 === 1) {
+    fields.push(text.replace(/^"+|"+$/g, ""));
+  } else {
+    // One CSV record.
+    let field = "";
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else field += c;
+      } else if (c === '"' && field === "") quoted = true;
+      else if (c === '"') throw new Error(`bare quote in ${text}`);
+      else if (c === ",") {
+        fields.push(field);
+        field = "";
+      } else field += c;
+    }
+    fields.push(field);
+  }
+  return fields.map((f) => {
+    const i = f.indexOf("=");
+    if (i < 0) throw new Error(`${f} must be formatted as key=value`);
+    return [f.slice(0, i), f.slice(i + 1)];
+  });
+}
+
+Deno.test("singularityEnv() values survive singularity's --env parsing unchanged", () => {
+  const values = [
+    "plain",
+    "a,b,c",
+    "x=1",
+    "x=1,y=2",
+    'say "hi"=now',
+    "",
+    "with space",
+    '"leading quote',
+    "multi\nline=1",
+  ];
+  for (const value of values) {
+    const text = singularityEnv("K", value);
+    assertEquals(parseLikeSingularity(text), [["K", value]], JSON.stringify(text));
+  }
+  assertEquals(singularityEnv("NO_PROXY", "a,b"), "NO_PROXY=a,b");
+  assertEquals(singularityEnv("OPTS", "x=1,y=2"), '"OPTS=x=1,y=2"');
+});
+
+Deno.test("singularityEnv() refuses a value it cannot express", () => {
+  assertThrows(() => singularityEnv("K", 'ends with "'), LlmError, "cannot pass K");
+});
+
+Deno.test("the singularity adapter asks for a home and an empty dir in its scratch directory", () => {
+  for (const name of ["singularity", "apptainer"] as const) {
+    const adapter = singularityAdapter(name);
+    assertEquals(adapter.name, name);
+    assertEquals(adapter.scratchDirs, ["home", "empty"]);
+  }
+});
+
+Deno.test("sifCacheDir() uses XDG_CACHE_HOME when absolute, else ~/.cache", () => {
+  assertEquals(sifCacheDir({ XDG_CACHE_HOME: "/c" }, "/h"), "/c/llm");
+  assertEquals(sifCacheDir({ XDG_CACHE_HOME: "rel" }, "/h"), "/h/.cache/llm");
+  assertEquals(sifCacheDir({}, "/h"), "/h/.cache/llm");
+});
+
+Deno.test("sifCacheFile() names one file per reference", () => {
+  assertEquals(
+    sifCacheFile("/c", "oras://ghcr.io/nichd-bspc/llm-sif:codex-latest"),
+    "/c/ghcr.io_nichd-bspc_llm-sif_codex-latest.sif",
+  );
+  assertEquals(sifCacheFile("/c", "docker://a/b@sha256:00"), "/c/a_b_sha256_00.sif");
+});
+
+Deno.test("singularityRef() tags the SIF image per agent and schemes a bare --image-name", () => {
+  assertEquals(
+    singularityRef({ defaultTag: "pi-latest" }),
+    "oras://ghcr.io/nichd-bspc/llm-sif:pi-latest",
+  );
+  assertEquals(
+    singularityRef({ tag: "v2", defaultTag: "pi-latest" }),
+    "oras://ghcr.io/nichd-bspc/llm-sif:v2",
+  );
+  assertEquals(
+    singularityRef({ imageName: "ghcr.io/me/img:1", defaultTag: "pi-latest" }),
+    "docker://ghcr.io/me/img:1",
+  );
+  assertEquals(
+    singularityRef({ imageName: "oras://ghcr.io/me/sif", tag: "3", defaultTag: "x" }),
+    "oras://ghcr.io/me/sif:3",
+  );
+});
+
+Deno.test("chooseSifImage(): --sif-path is resolved against the working directory, never re-tagged", () => {
+  const host = fakeSystem({ files: ["/work/project/img/a.sif"] });
+  const choice = chooseSifImage({ sifPath: "img/a.sif", tag: "v9", defaultTag: "latest" }, host);
+  assertEquals(choice.image, "/work/project/img/a.sif");
+  assertEquals(choice.source, "sif-path");
+  assertEquals(choice.warnings.length, 1);
+});
+
+Deno.test("chooseSifImage(): --sif-path missing, a directory or empty is an error", () => {
+  const host = fakeSystem({ files: ["/work/project/dir/"] });
+  assertThrows(
+    () => chooseSifImage({ sifPath: "nope.sif", defaultTag: "latest" }, host),
+    LlmError,
+    "/work/project/nope.sif does not exist",
+  );
+  assertThrows(
+    () => chooseSifImage({ sifPath: "dir", defaultTag: "latest" }, host),
+    LlmError,
+    "/work/project/dir is not a file",
+  );
+  assertThrows(
+    () => chooseSifImage({ sifPath: " ", defaultTag: "latest" }, host),
+    UsageError,
+    "--sif-path needs",
+  );
+});
+
+Deno.test("chooseSifImage(): a SIF cached by llm pull wins over the registry", () => {
+  const cached = "/x/llm/ghcr.io_nichd-bspc_llm-sif_codex-latest.sif";
+  const env = { XDG_CACHE_HOME: "/x" };
+  const without = chooseSifImage({ defaultTag: "codex-latest" }, fakeSystem({ env }));
+  assertEquals(without, {
+    image: "oras://ghcr.io/nichd-bspc/llm-sif:codex-latest",
+    source: "registry",
+    warnings: [],
+  });
+  const withCache = chooseSifImage(
+    { defaultTag: "codex-latest" },
+    fakeSystem({ env, files: [cached] }),
+  );
+  assertEquals(withCache, { image: cached, source: "cache", warnings: [] });
+});
