@@ -6,6 +6,7 @@ import type { ParsedOptions } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
+import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunScratch, isSingularity, setUpRuntime, withScratch } from "../runtime/prepare.ts";
 import { selectRuntime } from "../runtime/select.ts";
@@ -75,6 +76,9 @@ export async function launchAgent(
       system.stderr(`llm: note: ${scratch} stands for a temporary directory made at launch\n`);
     }
     return 0;
+  }
+  for (const w of await unsharedVolumeWarnings(plan.mounts, runtime.adapter.name, system)) {
+    system.stderr(`llm: warning: ${w}\n`);
   }
   for (const e of plan.ensure) {
     if (e.kind === "dir") {
