@@ -5,7 +5,6 @@
 import type { CommandSpec } from "./command.ts";
 import { CONDA, CONDA_BOOTSTRAP } from "../conda/commands.ts";
 import { pullSpec } from "../commands/pull_spec.ts";
-import { SETUP_MACOS_VOLUME } from "../macos/spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -13,7 +12,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   pullSpec,
   CONDA_BOOTSTRAP,
   CONDA,
-  SETUP_MACOS_VOLUME,
 ];
 
 /** Find a command by name. */
