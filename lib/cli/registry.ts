@@ -2,16 +2,20 @@
  * Every non-agent command, in the order help lists them. Each entry's module
  * is small; the implementation loads only when the command runs.
  */
+import { COMPLETIONS_COMMAND } from "../commands/completions_spec.ts";
 import type { CommandSpec } from "./command.ts";
 import { CONDA, CONDA_BOOTSTRAP } from "../conda/commands.ts";
 import { pullSpec } from "../commands/pull_spec.ts";
+import { SETUP_MACOS_VOLUME } from "../macos/spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
   // New commands are added here, one line each.
   pullSpec,
+  COMPLETIONS_COMMAND,
   CONDA_BOOTSTRAP,
   CONDA,
+  SETUP_MACOS_VOLUME,
 ];
 
 /** Find a command by name. */
