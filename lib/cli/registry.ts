@@ -7,6 +7,7 @@ import type { CommandSpec } from "./command.ts";
 import { CONDA, CONDA_BOOTSTRAP } from "../conda/commands.ts";
 import { pullSpec } from "../commands/pull_spec.ts";
 import { SETUP_MACOS_VOLUME } from "../macos/spec.ts";
+import { BUILD_COMMAND } from "../image/spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   CONDA_BOOTSTRAP,
   CONDA,
   SETUP_MACOS_VOLUME,
+  BUILD_COMMAND,
 ];
 
 /** Find a command by name. */
