@@ -12,6 +12,7 @@ import {
   singularityRef,
 } from "../../../lib/runtime/singularity.ts";
 import { fakeSystem } from "../../_fake_system.ts";
+import { parseLikeSingularity } from "./_singularity_env.ts";
 import { planFor } from "../launch/_plan.ts";
 
 const FACTS: InvocationFacts = {
@@ -135,39 +136,6 @@ Deno.test("singularity refuses bind paths with ':' or ',' rather than mount some
     "cannot mask /w/a,b",
   );
 });
-
-/** How singularity reads one `--env` value (pflag's StringToString). */
-function parseLikeSingularity(text: string): [string, string][] {
-  const fields: string[] = [];
-  if (text.split("=").length - 1 === 1) {
-    fields.push(text.replace(/^"+|"+$/g, ""));
-  } else {
-    // One CSV record.
-    let field = "";
-    let quoted = false;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i];
-      if (quoted) {
-        if (c === '"' && text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else field += c;
-      } else if (c === '"' && field === "") quoted = true;
-      else if (c === '"') throw new Error(`bare quote in ${text}`);
-      else if (c === ",") {
-        fields.push(field);
-        field = "";
-      } else field += c;
-    }
-    fields.push(field);
-  }
-  return fields.map((f) => {
-    const i = f.indexOf("=");
-    if (i < 0) throw new Error(`${f} must be formatted as key=value`);
-    return [f.slice(0, i), f.slice(i + 1)];
-  });
-}
 
 Deno.test("singularityEnv() values survive singularity's --env parsing unchanged", () => {
   const values = [

@@ -1,0 +1,165 @@
+/**
+ * Launches through `main` on a fake host for the non-podman backends: the
+ * steps around the runtime (temporary home, image choice, rootless docker).
+ */
+import { assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
+import { main } from "../../../lib/cli/main.ts";
+import { type FakeSystem, fakeSystem, type FakeSystemOptions } from "../../_fake_system.ts";
+
+async function llm(argv: string[], host: FakeSystemOptions = {}): Promise<[number, FakeSystem]> {
+  const system = fakeSystem(host);
+  const code = await main(argv, system);
+  return [code, system];
+}
+
+function oneErrorLine(system: FakeSystem): string {
+  const lines = system.err.join("").trimEnd().split("\n");
+  assertEquals(lines.length, 1, system.err.join(""));
+  assertMatch(lines[0], /^llm: error: /);
+  return lines[0];
+}
+
+const APPTAINER: FakeSystemOptions = { executables: ["apptainer", "podman"] };
+
+Deno.test("auto on Linux with apptainer present launches with apptainer exec", async () => {
+  const [code, sys] = await llm(["codex"], APPTAINER);
+  assertEquals(code, 0, sys.err.join(""));
+  assertEquals(sys.ran[0].slice(0, 2), ["apptainer", "exec"]);
+});
+
+Deno.test("singularity: the temporary home is made before the launch and removed after", async () => {
+  const [code, sys] = await llm(["--backend", "singularity", "codex"], {
+    executables: ["singularity"],
+  });
+  assertEquals(code, 0, sys.err.join(""));
+  const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
+  if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
+  assertEquals(sys.changes.slice(-3), [
+    `mkdir ${temp}/home`,
+    `mkdir ${temp}/empty`,
+    `remove ${temp}`,
+  ]);
+  const argv = sys.ran[0];
+  assertEquals(argv[argv.indexOf("--home") + 1], `${temp}/home:/home/devuser`);
+  assertEquals(sys.stat(temp), null);
+});
+
+Deno.test("singularity: the agent's exit code is passed through and the home still removed", async () => {
+  const [code, sys] = await llm(["codex"], {
+    ...APPTAINER,
+    interactiveResult: { code: 42, stderrTail: "" },
+  });
+  assertEquals(code, 42);
+  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
+});
+
+Deno.test("singularity: the temporary home is removed when the launch itself fails", async () => {
+  const sys = fakeSystem(APPTAINER);
+  sys.interactive = () => Promise.reject(new Error("spawn failed"));
+  let thrown: unknown;
+  try {
+    await main(["codex"], sys);
+  } catch (e) {
+    thrown = e;
+  }
+  assertEquals((thrown as Error).message, "spawn failed");
+  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
+});
+
+Deno.test("singularity --dry-run shows a placeholder home and creates nothing", async () => {
+  const [code, sys] = await llm(["--dry-run", "codex"], APPTAINER);
+  assertEquals(code, 0);
+  assertStringIncludes(sys.out[0], "--home /tmp/llm-XXXXXX/home:/home/devuser");
+  assertStringIncludes(sys.err.join(""), "stands for a temporary directory");
+  assertEquals(sys.changes, []);
+  assertEquals(sys.ran, []);
+});
+
+Deno.test("singularity uses --sif-path as the image, relative to the working directory", async () => {
+  const [code, sys] = await llm(["--dry-run", "--sif-path", "llm.sif", "pi"], {
+    ...APPTAINER,
+    files: ["/work/project/llm.sif"],
+  });
+  assertEquals(code, 0, sys.err.join(""));
+  assertStringIncludes(sys.out[0], " /work/project/llm.sif pi");
+});
+
+Deno.test("singularity uses the SIF cached by llm pull, else the registry image", async () => {
+  const cached = "/home/user/.cache/llm/ghcr.io_nichd-bspc_llm-sif_claude-latest.sif";
+  const [, withCache] = await llm(["--dry-run", "--verbose", "claude"], {
+    ...APPTAINER,
+    files: [cached],
+  });
+  assertStringIncludes(withCache.out[0], ` ${cached} claude`);
+  assertStringIncludes(withCache.err.join(""), "image source: cached by 'llm pull'");
+  const [, without] = await llm(["--dry-run", "claude"], APPTAINER);
+  assertStringIncludes(without.out[0], " oras://ghcr.io/nichd-bspc/llm-sif:claude-latest claude");
+});
+
+Deno.test("bad --sif-path: one error line, nothing created or run", async () => {
+  const cases: [string[], string][] = [
+    [["--sif-path", "missing.sif", "codex"], "/work/project/missing.sif does not exist"],
+    [["--sif-path", "adir", "codex"], "/work/project/adir is not a file"],
+  ];
+  for (const [argv, text] of cases) {
+    for (const dry of [[], ["--dry-run"]]) {
+      const [code, sys] = await llm([...dry, ...argv], {
+        ...APPTAINER,
+        files: ["/work/project/adir/"],
+      });
+      assertEquals(code, 1, argv.join(" "));
+      assertStringIncludes(oneErrorLine(sys), text);
+      assertEquals(sys.changes, []);
+      assertEquals(sys.ran, []);
+    }
+  }
+});
+
+Deno.test("--sif-path with podman is ignored with a warning", async () => {
+  const [code, sys] = await llm(["--dry-run", "--sif-path", "x.sif", "codex"]);
+  assertEquals(code, 0);
+  assertStringIncludes(sys.err.join(""), "--sif-path is ignored by podman");
+});
+
+Deno.test("a forced backend that is absent: one error line, nothing created or run", async () => {
+  for (const name of ["docker", "singularity", "apptainer"]) {
+    const [code, sys] = await llm(["--backend", name, "codex"], { executables: ["podman"] });
+    assertEquals(code, 1);
+    assertStringIncludes(oneErrorLine(sys), `${name} is not on PATH`);
+    assertEquals(sys.changes, []);
+    assertEquals(sys.ran, []);
+  }
+});
+
+Deno.test("LLM_BACKEND=docker picks docker, which is asked whether it is rootless", async () => {
+  const [code, sys] = await llm(["--verbose", "codex"], {
+    executables: ["docker", "podman"],
+    env: { LLM_BACKEND: "docker" },
+    uid: 1234,
+    gid: 99,
+    outputs: { "docker info": { stdout: '["name=seccomp,profile=builtin","name=rootless"]\n' } },
+  });
+  assertEquals(code, 0, sys.err.join(""));
+  assertEquals(sys.ran[0], ["docker", "info", "--format", "{{json .SecurityOptions}}"]);
+  assertEquals(sys.ran[1].slice(0, 2), ["docker", "run"]);
+  assertEquals(sys.ran[1].includes("--user=0:0"), true);
+  assertStringIncludes(sys.err.join(""), "llm: docker rootless");
+});
+
+Deno.test("rootful docker with a uid other than 1000 warns that the home stays read-only", async () => {
+  const [code, sys] = await llm(["--backend", "docker", "codex"], {
+    executables: ["docker"],
+    uid: 1234,
+    gid: 99,
+    outputs: { "docker info": { stdout: '["name=seccomp,profile=builtin"]\n' } },
+  });
+  assertEquals(code, 0);
+  assertEquals(sys.ran[1].includes("--user=1234:99"), true);
+  assertStringIncludes(sys.err.join(""), "llm: warning: rootful docker runs the agent as your uid");
+});
+
+Deno.test("podman launches make no temporary directory", async () => {
+  const [code, sys] = await llm(["codex"]);
+  assertEquals(code, 0);
+  assertEquals(sys.changes.filter((c) => c.startsWith("mktemp")), []);
+});
