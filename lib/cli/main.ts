@@ -11,6 +11,8 @@ import { commandHelp, mainHelp } from "./help.ts";
 import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "./options.ts";
 import { mergeOptions, parseOptions } from "./parse.ts";
 import { COMMANDS, findCommand } from "./registry.ts";
+import { environmentLayer } from "../config/environment_layer.ts";
+import type { LoadedConfig } from "../config/load.ts";
 
 /** The version from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -30,12 +32,24 @@ export async function main(argv: readonly string[], system: System): Promise<num
 
 async function dispatch(argv: readonly string[], system: System): Promise<number> {
   const { options: globals, rest } = parseOptions(argv, GLOBAL_OPTIONS);
-  const agents = BUILTIN_AGENTS;
   if (globals.flags.has("version")) {
     system.stdout(`llm ${VERSION} (${Deno.build.target})\n`);
     return 0;
   }
   const name = rest[0];
+  const wantsHelp = name === undefined || name === "help" || globals.flags.has("help");
+  const { loadConfig } = await import("../config/load.ts");
+  let config: LoadedConfig | undefined;
+  try {
+    config = await loadConfig(system, globals.values.get("config"));
+  } catch (e) {
+    // A broken config file must not hide the help that explains it.
+    if (!wantsHelp || !(e instanceof LlmError)) throw e;
+    system.stderr(`llm: warning: ${e.message}\n`);
+  }
+  const agents = config?.agents ?? BUILTIN_AGENTS;
+  // Precedence: config files < environment variables < command line.
+  const effective = mergeOptions(...(config?.layers ?? []), environmentLayer(system.env), globals);
   if (name === undefined || globals.flags.has("help")) {
     const spec = name === undefined ? undefined : findCommand(name);
     if (spec) {
@@ -65,8 +79,9 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   }
   const agent = findAgent(name, agents);
   if (agent) {
+    for (const w of config?.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
     const { launchAgent } = await import("../commands/agent.ts");
-    return await launchAgent(agent, rest.slice(1), globals, system);
+    return await launchAgent(agent, rest.slice(1), effective, system);
   }
   const spec = findCommand(name);
   if (!spec) {
@@ -84,7 +99,7 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   }
   const module = await spec.load();
   return await module.run({
-    options: mergeOptions(globals, parsed.options),
+    options: mergeOptions(effective, parsed.options),
     args: parsed.rest,
     system,
   });

@@ -139,6 +139,14 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     help: "Local .sif image for singularity/apptainer (relative to the working directory).",
   },
   {
+    name: "config",
+    kind: "value",
+    placeholder: "FILE",
+    complete: "file",
+    env: "LLM_CONFIG",
+    help: "User config file (default $XDG_CONFIG_HOME/llm/config.yaml).",
+  },
+  {
     name: "dry-run",
     kind: "flag",
     help: "Print what would run, quoted for bash, and change nothing.",

@@ -10,6 +10,17 @@ export interface ParsedOptions {
   readonly flags: ReadonlySet<string>;
   readonly values: ReadonlyMap<string, string>;
   readonly lists: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Where each setting came from, for messages and `llm config show`: one
+   * label per list item, one for a value or flag. Absent means the command
+   * line (`--name`).
+   */
+  readonly sources?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Where option `name` (item `index` of a list) came from. */
+export function sourceOf(options: ParsedOptions, name: string, index = 0): string {
+  return options.sources?.get(name)?.[index] ?? `--${name}`;
 }
 
 /** Result of `parseOptions`. */
@@ -117,15 +128,28 @@ function unknownMessage(option: string, command: string): string {
   return `unknown option ${option} (see '${command} --help')`;
 }
 
-/** Merge option sets; later sets win for values and extend lists. */
+/**
+ * Merge option sets in precedence order: later sets win for values and
+ * flags, and extend lists. Sources follow their settings.
+ */
 export function mergeOptions(...sets: readonly ParsedOptions[]): ParsedOptions {
   const flags = new Set<string>();
   const values = new Map<string, string>();
   const lists = new Map<string, string[]>();
+  const sources = new Map<string, string[]>();
   for (const set of sets) {
-    for (const f of set.flags) flags.add(f);
-    for (const [k, v] of set.values) values.set(k, v);
-    for (const [k, v] of set.lists) lists.set(k, [...(lists.get(k) ?? []), ...v]);
+    for (const f of set.flags) {
+      flags.add(f);
+      sources.set(f, [sourceOf(set, f)]);
+    }
+    for (const [k, v] of set.values) {
+      values.set(k, v);
+      sources.set(k, [sourceOf(set, k)]);
+    }
+    for (const [k, v] of set.lists) {
+      lists.set(k, [...(lists.get(k) ?? []), ...v]);
+      sources.set(k, [...(sources.get(k) ?? []), ...v.map((_, i) => sourceOf(set, k, i))]);
+    }
   }
-  return { flags, values, lists };
+  return { flags, values, lists, sources };
 }

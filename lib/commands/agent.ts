@@ -25,7 +25,7 @@ export async function launchAgent(
 ): Promise<number> {
   const dryRun = options.flags.has("dry-run");
   const verbose = options.flags.has("verbose");
-  const request = await resolveCondaName(launchRequest(agent, args, options, system.env), system);
+  const request = await resolveCondaName(launchRequest(agent, args, options), system);
   const runtime = selectRuntime(
     options.values.get("backend") ?? system.env.LLM_BACKEND,
     (name) => system.which(name),
@@ -56,8 +56,8 @@ export async function launchAgent(
       );
     }
   }
-  const commandFor = (scratch: string | undefined) => {
-    const command = runtime.adapter.command(plan, {
+  const commandFor = (scratch: string | undefined) =>
+    runtime.adapter.command(plan, {
       executable: runtime.executable,
       tty: system.isTerminal(),
       uid: system.uid,
@@ -66,12 +66,13 @@ export async function launchAgent(
       scratch,
       rootless: setup.rootless,
     });
-    for (const w of command.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
-    return command;
-  };
+  // Built before anything changes on the host, so a plan the runtime cannot
+  // express fails with nothing created.
+  const scratch = dryRunScratch(runtime.adapter);
+  const preview = commandFor(scratch);
+  for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
-    const scratch = dryRunScratch(runtime.adapter);
-    system.stdout(quoteArgv(commandFor(scratch).argv) + "\n");
+    system.stdout(quoteArgv(preview.argv) + "\n");
     if (scratch !== undefined) {
       system.stderr(`llm: note: ${scratch} stands for a temporary directory made at launch\n`);
     }

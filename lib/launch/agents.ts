@@ -28,6 +28,8 @@ export interface AgentDef {
   readonly bedrockFlags: readonly string[];
   /** Tag of the default image. */
   readonly defaultTag: string;
+  /** Image name when not the project's default image (user-defined agents). */
+  readonly defaultImage?: string;
   readonly summary: string;
 }
 

@@ -58,7 +58,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   const image = imageRef({
     name: request.imageName,
     tag: request.tag,
-    defaultName: DEFAULT_IMAGE,
+    defaultName: agent.defaultImage ?? DEFAULT_IMAGE,
     defaultTag: agent.defaultTag,
   });
 

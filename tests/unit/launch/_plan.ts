@@ -1,6 +1,7 @@
 /** Shared set-up for planner tests: plan a command line against a fake host. */
 import { GLOBAL_OPTIONS } from "../../../lib/cli/options.ts";
-import { parseOptions } from "../../../lib/cli/parse.ts";
+import { mergeOptions, parseOptions } from "../../../lib/cli/parse.ts";
+import { environmentLayer } from "../../../lib/config/environment_layer.ts";
 import { findAgent } from "../../../lib/launch/agents.ts";
 import { type LaunchPlan, planLaunch } from "../../../lib/launch/plan.ts";
 import { launchRequest } from "../../../lib/launch/request.ts";
@@ -14,7 +15,8 @@ export function planFor(argv: string[], host: FakeSystemOptions | FakeSystem = {
   const { options, rest } = parseOptions(argv, GLOBAL_OPTIONS);
   const agent = findAgent(rest[0]);
   if (!agent) throw new Error(`no agent ${rest[0]}`);
-  return planLaunch(launchRequest(agent, rest.slice(1), options, facts.env), facts);
+  const effective = mergeOptions(environmentLayer(facts.env), options);
+  return planLaunch(launchRequest(agent, rest.slice(1), effective), facts);
 }
 
 /** The plan's environment as an object. */

@@ -1,0 +1,29 @@
+/**
+ * Where configuration lives.
+ */
+import { join } from "../std/path.ts";
+
+/** A project's own settings file, in the working directory. */
+export const PROJECT_FILE = ".llm.yaml";
+
+/** `$XDG_CONFIG_HOME/llm`, default `~/.config/llm`. */
+export function configDir(env: Readonly<Record<string, string>>, home: string): string {
+  const base = env.XDG_CONFIG_HOME || join(home, ".config");
+  return join(base, "llm");
+}
+
+/** The user config file and whether it was named explicitly (`--config`, `LLM_CONFIG`). */
+export function userConfigPath(
+  env: Readonly<Record<string, string>>,
+  home: string,
+  flag?: string,
+): { path: string; explicit: boolean } {
+  const named = flag ?? (env.LLM_CONFIG || undefined);
+  if (named !== undefined) return { path: named, explicit: true };
+  return { path: join(configDir(env, home), "config.yaml"), explicit: false };
+}
+
+/** Where `llm trust` records the checksums of trusted project files. */
+export function trustStorePath(env: Readonly<Record<string, string>>, home: string): string {
+  return join(configDir(env, home), "trusted.json");
+}
