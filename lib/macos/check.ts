@@ -36,7 +36,7 @@ export function checkReport(
   switch (volume.kind) {
     case "ready":
       lines.push(
-        `ok: ${path} is ${volume.volume.filesystemName} (${volume.volume.deviceIdentifier})`,
+        `ok: ${path} is ${volume.volume.filesystemName} on ${volume.volume.deviceIdentifier}`,
       );
       break;
     case "absent":

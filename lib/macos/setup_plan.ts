@@ -73,7 +73,7 @@ export function planSetup(
       verifiesVolume: true,
     });
   } else {
-    notes.push(`${path} is ${volume.volume.filesystemName} (${volume.volume.deviceIdentifier})`);
+    notes.push(`${path} is ${volume.volume.filesystemName} on ${volume.volume.deviceIdentifier}`);
   }
   const name = machine.exists ? machine.info.name : request.machine ?? DEFAULT_MACHINE;
   const volumes = [...DEFAULT_MAC_VOLUMES, `${path}:${path}`];
