@@ -51,10 +51,13 @@ export async function setUpRuntime(
       : choice.source === "cache"
       ? "cached by 'llm pull'"
       : "registry; 'llm pull' caches it for faster starts";
+    const arch = options.values.get("arch") === undefined
+      ? []
+      : [`--arch is ignored by ${runtime.adapter.name}: it runs the image's own architecture`];
     return {
       plan: { ...plan, image: choice.image },
       notes: [`image source: ${how}`],
-      warnings: choice.warnings,
+      warnings: [...choice.warnings, ...arch],
     };
   }
   const warnings = sifPath === undefined

@@ -163,3 +163,10 @@ Deno.test("podman launches make no temporary directory", async () => {
   assertEquals(code, 0);
   assertEquals(sys.changes.filter((c) => c.startsWith("mktemp")), []);
 });
+
+Deno.test("--arch with singularity is ignored with a warning, not emitted", async () => {
+  const [code, sys] = await llm(["--dry-run", "--arch", "linux/arm64", "codex"], APPTAINER);
+  assertEquals(code, 0);
+  assertStringIncludes(sys.err.join(""), "--arch is ignored by apptainer");
+  assertEquals(sys.out[0].includes("arm64"), false);
+});
