@@ -239,7 +239,7 @@ async function push(runner: Runner, request: RefreshRequest, dest: string): Prom
   if (result.code !== 0) {
     throw new LlmError(
       `rsync to ${dest} failed (exit ${result.code})${
-        lastLine(result.stderrTail)
+        sshReason(result.stderrTail)
       }; check that 'ssh ${dest}' works`,
     );
   }
@@ -326,6 +326,16 @@ export function showFiles(request: Pick<RefreshRequest, "kind">): string {
     lines.push(...kindPaths(kind, true).map((p) => `  ~/${p}`));
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Why a push failed: ssh's own complaint (e.g. `ssh: connect to host ...:
+ * Connection refused`) when there is one, since rsync's last line then only
+ * says the stream broke; otherwise rsync's last line.
+ */
+function sshReason(stderr: string): string {
+  const ssh = stderr.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("ssh: ")).pop();
+  return ssh === undefined ? lastLine(stderr) : `: ${ssh}`;
 }
 
 /** The last non-empty line of a child's stderr, as `: line`, or nothing. */
