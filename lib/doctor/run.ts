@@ -1,0 +1,316 @@
+/**
+ * `llm doctor`: gathers facts through the System seam and judges them with
+ * ./checks.ts.
+ */
+import { LlmError } from "../errors.ts";
+import type { CommandContext } from "../cli/command.ts";
+import { loadConfig } from "../config/load.ts";
+import { jwtExpiry } from "../credentials/pi_auth.ts";
+import type { AgentDef } from "../launch/agents.ts";
+import { DEFAULT_IMAGE } from "../launch/container.ts";
+import { imageRef } from "../launch/image.ts";
+import { hostPath } from "../launch/mounts.ts";
+import { selectRuntime } from "../runtime/select.ts";
+import { sifCacheDir, sifCacheFile, singularityRef } from "../runtime/singularity.ts";
+import { join } from "../std/path.ts";
+import type { System } from "../system/system.ts";
+import {
+  age,
+  awsExpiration,
+  certsCheck,
+  type Check,
+  expiryCheck,
+  formatReport,
+  report,
+} from "./checks.ts";
+
+/** Run `llm doctor`. */
+export async function run({ options, system }: CommandContext): Promise<number> {
+  const now = new Date();
+  const checks: Check[] = [];
+  let agents: readonly AgentDef[] = [];
+  try {
+    const config = await loadConfig(system, options.values.get("config"));
+    agents = config.agents;
+    checks.push({
+      id: "config",
+      status: "pass",
+      finding: config.userFile.exists
+        ? `${config.userFile.path} parses`
+        : "no config file (defaults)",
+    });
+    if (config.projectFile.state !== "absent" && config.projectFile.state !== "trusted") {
+      checks.push({
+        id: "project file",
+        status: "warn",
+        finding: `${config.projectFile.path} is ${config.projectFile.state} and ignored`,
+        fix: "review it, then run 'llm trust'",
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof LlmError)) throw e;
+    checks.push({
+      id: "config",
+      status: "fail",
+      finding: e.message,
+      fix: "fix the file as the message says",
+    });
+    const { BUILTIN_AGENTS } = await import("../launch/agents.ts");
+    agents = BUILTIN_AGENTS;
+  }
+
+  const runtime = await runtimeChecks(options.values.get("backend"), system);
+  checks.push(...runtime.checks);
+  if (system.os === "darwin" && runtime.name === "podman") checks.push(await macosCheck(system));
+  if (runtime.name) {
+    checks.push(
+      ...await imageChecks(runtime.name, agents, options.values, system, now),
+    );
+  }
+  checks.push(...credentialChecks(agents, system, now));
+  const certs = options.values.get("certs");
+  const certsPath = certs === undefined ? undefined : hostPath(certs, system.home, system.cwd);
+  checks.push(certsCheck(certsPath, certsPath === undefined ? null : safeRead(system, certsPath)));
+
+  const result = report(checks);
+  if (options.flags.has("json")) system.stdout(JSON.stringify(result, null, 2) + "\n");
+  else system.stdout(formatReport(result));
+  return result.ok ? 0 : 1;
+}
+
+async function runtimeChecks(
+  backend: string | undefined,
+  system: System,
+): Promise<{ checks: Check[]; name?: string }> {
+  let choice;
+  try {
+    choice = selectRuntime(backend, (n) => system.which(n), false, system.os);
+  } catch (e) {
+    if (!(e instanceof LlmError)) throw e;
+    return {
+      checks: [{
+        id: "runtime",
+        status: "fail",
+        finding: e.message,
+        fix: "install a container runtime",
+      }],
+    };
+  }
+  const name = choice.executable;
+  const version = await system.output([name, "--version"]);
+  if (version.code !== 0) {
+    return {
+      checks: [{
+        id: "runtime",
+        status: "fail",
+        finding: `${name} --version failed (exit ${version.code}): ${lastLine(version.stderr)}`,
+        fix: `check the ${name} installation`,
+      }],
+    };
+  }
+  let mode = "";
+  if (name === "podman") {
+    const info = await system.output([name, "info", "--format", "{{.Host.Security.Rootless}}"]);
+    if (info.code !== 0) {
+      return {
+        name,
+        checks: [{
+          id: "runtime",
+          status: "fail",
+          finding: `${lastLine(version.stdout)}, but 'podman info' failed: ${
+            lastLine(info.stderr)
+          }`,
+          fix: system.os === "darwin"
+            ? "start the machine: podman machine start (or open Podman Desktop)"
+            : "run 'podman info' to see what is wrong",
+        }],
+      };
+    }
+    mode = info.stdout.trim() === "true" ? ", rootless" : ", rootful";
+  } else if (name === "docker") {
+    const info = await system.output([name, "info", "--format", "{{json .SecurityOptions}}"]);
+    if (info.code !== 0) {
+      return {
+        name,
+        checks: [{
+          id: "runtime",
+          status: "fail",
+          finding: `${lastLine(version.stdout)}, but the Docker engine does not answer`,
+          fix: "start the Docker engine (systemctl start docker, or Docker Desktop)",
+        }],
+      };
+    }
+    mode = info.stdout.includes("rootless") ? ", rootless" : ", rootful";
+  }
+  return {
+    name,
+    checks: [{
+      id: "runtime",
+      status: "pass",
+      finding: `${lastLine(version.stdout)}${mode} (${choice.reason})`,
+    }],
+  };
+}
+
+async function macosCheck(system: System): Promise<Check> {
+  const { run } = await import("../macos/setup_command.ts");
+  const { emptyOptions, mergeOptions } = await import("../cli/parse.ts");
+  let text = "";
+  const capture: System = {
+    ...system,
+    stdout: (t: string) => void (text += t),
+    stderr: (t: string) => void (text += t),
+  };
+  const options = mergeOptions(emptyOptions(), {
+    flags: new Set(["check"]),
+    values: new Map(),
+    lists: new Map(),
+  });
+  const code = await run({ options, args: [], system: capture });
+  const lines = text.trim().split("\n").filter(Boolean);
+  return code === 0 ? { id: "podman machine", status: "pass", finding: lines.join("; ") } : {
+    id: "podman machine",
+    status: "warn",
+    finding: lines.filter((l) => !l.startsWith("fix:")).join("; "),
+    fix: lines.find((l) => l.startsWith("fix:"))?.slice(4).trim() ?? "llm setup-macos-volume",
+  };
+}
+
+async function imageChecks(
+  runtime: string,
+  agents: readonly AgentDef[],
+  values: ReadonlyMap<string, string>,
+  system: System,
+  now: Date,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const agent of agents) {
+    const id = `image ${agent.name}`;
+    if (runtime === "singularity" || runtime === "apptainer") {
+      const ref = singularityRef({
+        imageName: values.get("image-name"),
+        tag: values.get("tag"),
+        defaultTag: agent.defaultTag,
+      });
+      const file = sifCacheFile(sifCacheDir(system.env, system.home), ref);
+      checks.push(
+        system.stat(file) === "file" ? { id, status: "pass", finding: `${file} cached` } : {
+          id,
+          status: "warn",
+          finding: `${ref} not cached (each launch downloads it)`,
+          fix: `llm pull ${agent.name}`,
+        },
+      );
+      continue;
+    }
+    const ref = imageRef({
+      name: values.get("image-name"),
+      tag: values.get("tag"),
+      defaultName: agent.defaultImage ?? DEFAULT_IMAGE,
+      defaultTag: agent.defaultTag,
+    });
+    const out = await system.output([runtime, "image", "inspect", "--format", "{{.Created}}", ref]);
+    const created = new Date(out.stdout.trim().replace(/ \+0000 UTC$/, "Z").replace(" ", "T"));
+    if (out.code !== 0) {
+      checks.push({
+        id,
+        status: "warn",
+        finding: `${ref} is not present locally (the first launch pulls it)`,
+        fix: `llm pull ${agent.name}`,
+      });
+    } else {
+      checks.push({
+        id,
+        status: "pass",
+        finding: `${ref}${Number.isNaN(created.getTime()) ? "" : `, ${age(created, now)}`}`,
+      });
+    }
+  }
+  return checks;
+}
+
+function credentialChecks(agents: readonly AgentDef[], system: System, now: Date): Check[] {
+  const checks: Check[] = [];
+  const home = system.home;
+  for (const agent of agents) {
+    if (agent.name === "shell") continue;
+    const id = `credentials ${agent.name}`;
+    if (agent.name === "codex") {
+      const path = join(home, ".codex", "auth.json");
+      const text = safeRead(system, path);
+      if (text === null) {
+        checks.push({
+          id,
+          status: "warn",
+          finding: `${path} missing: not logged in`,
+          fix: "llm refresh --kind codex",
+        });
+        continue;
+      }
+      let exp: number | null = null;
+      try {
+        const token = (JSON.parse(text) as { tokens?: { access_token?: unknown } }).tokens
+          ?.access_token;
+        exp = typeof token === "string" ? jwtExpiry(token) : null;
+      } catch {
+        checks.push({
+          id,
+          status: "warn",
+          finding: `${path} is not valid JSON`,
+          fix: "llm refresh --kind codex",
+        });
+        continue;
+      }
+      checks.push(
+        expiryCheck(id, `${path} access token`, exp === null ? null : new Date(exp * 1000), now),
+      );
+      continue;
+    }
+    const present = agent.credentials.filter((c) => system.stat(join(home, c)) !== null);
+    const missing = agent.credentials.filter((c) => !present.includes(c));
+    checks.push(
+      missing.length === 0
+        ? {
+          id,
+          status: "pass",
+          finding: `present: ${present.map((c) => `~/${c}`).join(", ") || "none needed"}`,
+        }
+        : {
+          id,
+          status: "warn",
+          finding: `missing: ${
+            missing.map((c) => `~/${c}`).join(", ")
+          } (created empty at the first launch)`,
+          fix: `log in once with 'llm ${agent.name}'`,
+        },
+    );
+  }
+  const awsPath = join(home, ".aws", "credentials.json");
+  const aws = safeRead(system, awsPath);
+  if (aws !== null) {
+    const exp = awsExpiration(aws);
+    checks.push(
+      exp === "malformed"
+        ? {
+          id: "credentials aws",
+          status: "warn",
+          finding: `${awsPath} is malformed`,
+          fix: "llm refresh",
+        }
+        : expiryCheck("credentials aws", awsPath, exp, now),
+    );
+  }
+  return checks;
+}
+
+function safeRead(system: System, path: string): string | null {
+  try {
+    return system.readText(path);
+  } catch {
+    return null;
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1) ?? "";
+}
