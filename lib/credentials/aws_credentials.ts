@@ -11,6 +11,9 @@
  * ```
  */
 
+/** The AWS CLI command that prints the current credentials. */
+export const EXPORT: readonly string[] = ["aws", "configure", "export-credentials"];
+
 /** Temporary AWS credentials. */
 export interface AwsCredentials {
   readonly accessKeyId: string;

@@ -7,9 +7,9 @@
 import { LlmError } from "../errors.ts";
 import type { System } from "../system/system.ts";
 import { quoteArgv, quoteWord } from "../text/shell_words.ts";
-import { formatDuration, parseExportedCredentials, usable } from "./aws_credentials.ts";
+import { EXPORT, formatDuration, parseExportedCredentials, usable } from "./aws_credentials.ts";
 import { bedrockToken, tokenLifetime } from "./bedrock_token.ts";
-import { EXPORT, lastLine } from "./refresh.ts";
+import { lastLine } from "./_child_text.ts";
 import type { RefreshRequest } from "./request.ts";
 
 const REGION_ARGV = ["aws", "configure", "get", "region"];

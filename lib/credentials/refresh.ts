@@ -14,10 +14,12 @@ import type { System } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 import {
   type AwsCredentials,
+  EXPORT,
   formatDuration,
   parseExportedCredentials,
   usable,
 } from "./aws_credentials.ts";
+import { lastLine, sshReason } from "./_child_text.ts";
 import { EXPORT_PROFILE, EXPORT_PROFILE_LINES, upsertIniSection } from "./ini.ts";
 import { kindPaths, kindsOf, pushPaths, refreshSteps } from "./kinds.ts";
 import { codexLogin, PI_CODEX_KEY, upsertPiAuth } from "./pi_auth.ts";
@@ -27,8 +29,6 @@ import { rsyncArgv } from "./rsync.ts";
 const CODEX_LOGGED_IN = "Logged in using ChatGPT";
 const CODEX_INSTALL = "npm install -g @openai/codex";
 const AWS_INSTALL = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html";
-/** The AWS CLI command that prints the current credentials. */
-export const EXPORT = ["aws", "configure", "export-credentials"];
 
 /** Entry point used by the command registry. */
 export async function run(context: CommandContext): Promise<number> {
@@ -213,9 +213,11 @@ function piWrite(system: System): PlannedWrite {
 
 /** Write a credential file atomically, 0600, creating missing directories 0700. */
 function writeCredentialFile(system: System, path: string, content: string): void {
-  const dir = dirname(path);
+  // Write through a symlink (dotfile managers link ~/.aws/config) rather than replace it.
+  const target = system.realPath(path) ?? path;
+  const dir = dirname(target);
   if (system.stat(dir) === null) system.mkdir(dir, 0o700);
-  system.writeFileAtomic(path, content, 0o600);
+  system.writeFileAtomic(target, content, 0o600);
 }
 
 async function push(runner: Runner, request: RefreshRequest, dest: string): Promise<void> {
@@ -326,20 +328,4 @@ export function showFiles(request: Pick<RefreshRequest, "kind">): string {
     lines.push(...kindPaths(kind, true).map((p) => `  ~/${p}`));
   }
   return lines.join("\n") + "\n";
-}
-
-/**
- * Why a push failed: ssh's own complaint (e.g. `ssh: connect to host ...:
- * Connection refused`) when there is one, since rsync's last line then only
- * says the stream broke; otherwise rsync's last line.
- */
-function sshReason(stderr: string): string {
-  const ssh = stderr.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("ssh: ")).pop();
-  return ssh === undefined ? lastLine(stderr) : `: ${ssh}`;
-}
-
-/** The last non-empty line of a child's stderr, as `: line`, or nothing. */
-export function lastLine(text: string): string {
-  const line = text.trim().split("\n").map((l) => l.trim()).filter(Boolean).pop();
-  return line === undefined ? "" : `: ${line}`;
 }

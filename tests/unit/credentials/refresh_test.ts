@@ -13,6 +13,7 @@ import { refreshRequest } from "../../../lib/credentials/request.ts";
 import { LlmError } from "../../../lib/errors.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../_assert.ts";
 import {
+  addSymlink,
   type FakeSystem,
   fakeSystem,
   type FakeSystemOptions,
@@ -180,6 +181,17 @@ Deno.test("refresh keeps the rest of ~/.aws/config byte for byte", async () => {
     "[default]\nRegion = us-east-1 # mine\n\n[profile llm-export]\n" +
       "credential_process = sh -c 'cat ~/.aws/credentials.json'\n",
   );
+});
+
+Deno.test("refresh writes through a symlinked ~/.aws/config, keeping the link", async () => {
+  const system = machine({ files: [`${H}/.aws/`, "/dotfiles/"] }, {
+    "/dotfiles/aws-config": "[default]\nregion = x\n",
+  });
+  addSymlink(system, `${H}/.aws/config`, "/dotfiles/aws-config");
+  await run(system, ["--kind", "claude"]);
+  assertEquals(system.files.get(`${H}/.aws/config`)?.linkTo, "/dotfiles/aws-config");
+  assertStringIncludes(text(system, "/dotfiles/aws-config"), "[default]\nregion = x\n\n[profile");
+  assertEquals(writes(system), [`write ${H}/.aws/credentials.json`, "write /dotfiles/aws-config"]);
 });
 
 Deno.test("refresh leaves an up-to-date ~/.aws/config unwritten", async () => {
@@ -362,4 +374,27 @@ Deno.test("refresh --bedrock-export without a region explains how to set one", a
     },
   });
   await assertRejects(() => run(system, ["--bedrock-export"]), LlmError, "set AWS_REGION");
+});
+
+Deno.test("refresh --dry-run --kind claude --no-export-creds shows only the AWS check", async () => {
+  const system = machine();
+  await run(system, ["--dry-run", "--kind", "claude", "--no-export-creds"]);
+  assertEquals(
+    system.out.join(""),
+    "# llm refresh --dry-run: nothing is run or written\n" +
+      "# AWS: check the credentials, log in with SSO only when they are missing or expired\n" +
+      "aws configure export-credentials\naws sso login\n",
+  );
+});
+
+Deno.test("refresh --bedrock-export --dry-run runs nothing and prints no token", async () => {
+  const system = machine({ env: { AWS_REGION: "us-east-1" } });
+  await run(system, ["--bedrock-export", "--dry-run"]);
+  assertEquals(system.ran, []);
+  assertEquals(
+    system.out.join(""),
+    "# llm refresh --bedrock-export --dry-run: nothing is run\n" +
+      "aws configure export-credentials\n" +
+      "# then print: export AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-...\n",
+  );
 });
