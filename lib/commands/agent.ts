@@ -91,6 +91,7 @@ export async function launchAgent(
   // Singularity's temporary home is removed on every exit path, signals included.
   const result = await withScratch(
     runtime.adapter,
+    plan,
     system,
     (scratch) => system.interactive(commandFor(scratch).argv),
   );

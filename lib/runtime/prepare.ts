@@ -5,12 +5,16 @@
  */
 import type { ParsedOptions } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
+import { CONTAINER_HOME } from "../launch/container.ts";
+import type { HostFacts } from "../launch/host_facts.ts";
+import { isWithin } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
+import { dirname, join, relative } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import { dockerInfoArgv, isRootlessDockerInfo } from "./docker.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import type { RuntimeChoice } from "./select.ts";
-import { chooseSifImage, SCRATCH_PLACEHOLDER } from "./singularity.ts";
+import { chooseSifImage, SCRATCH_HOME, SCRATCH_PLACEHOLDER } from "./singularity.ts";
 
 /** The plan as the runtime will run it, and what to tell the user. */
 export interface RuntimeSetup {
@@ -84,17 +88,51 @@ export async function setUpRuntime(
  */
 export async function withScratch<T>(
   adapter: RuntimeAdapter,
+  plan: LaunchPlan,
   system: System,
   fn: (scratch: string | undefined) => Promise<T>,
 ): Promise<T> {
   if (!adapter.scratchDirs) return await fn(undefined);
   const scratch = system.makeTempDir("llm-");
   try {
-    for (const dir of adapter.scratchDirs) system.mkdir(`${scratch}/${dir}`, 0o700);
+    for (const dir of adapter.scratchDirs) system.mkdir(join(scratch, dir), 0o700);
+    if (adapter.scratchDirs.includes(SCRATCH_HOME)) {
+      for (const p of homeMountPoints(plan, system)) {
+        const path = join(scratch, SCRATCH_HOME, p.path);
+        if (p.kind === "dir") system.mkdir(path, 0o700);
+        else {
+          system.mkdir(dirname(path), 0o700);
+          system.createFileIfAbsent(path, "", 0o600);
+        }
+      }
+    }
     return await fn(scratch);
   } finally {
     system.remove(scratch);
   }
+}
+
+/** A mount point to make inside the temporary home, relative to it. */
+export interface MountPoint {
+  readonly path: string;
+  readonly kind: "dir" | "file";
+}
+
+/**
+ * Mount points for the plan's mounts that land inside the container home.
+ * The home is an empty host directory, so they are made there before the
+ * launch rather than left to the runtime, which can only create missing
+ * mount points where its overlay or underlay reaches.
+ */
+export function homeMountPoints(plan: LaunchPlan, facts: HostFacts): MountPoint[] {
+  const home = plan.env.find(([k]) => k === "HOME")?.[1] ?? CONTAINER_HOME;
+  const points: MountPoint[] = [];
+  for (const m of plan.mounts) {
+    if (m.target === home || !isWithin(m.target, home)) continue;
+    const kind = m.kind === "mask" ? m.entry : facts.stat(m.source) === "dir" ? "dir" : "file";
+    points.push({ path: relative(home, m.target), kind });
+  }
+  return points;
 }
 
 /** The scratch path shown on `--dry-run`, where nothing is created. */

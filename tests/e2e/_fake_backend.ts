@@ -12,8 +12,8 @@ const DENO_DIR = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root
 /**
  * A fake `apptainer`/`singularity`, written from what the real one does with
  * llm's argv. It appends one line per event to `$FAKE_LOG`:
- * `argv <arg>` per argument, `home-empty`/`home-missing` for the `--home`
- * directory, `bind-empty`/`bind-missing` for a bound scratch `empty` dir,
+ * `argv <arg>` per argument, `home-exists`/`home-missing` for the `--home`
+ * directory and `home-dir NAME`/`home-file NAME` per entry in it, `bind-empty`/`bind-missing` for a bound scratch `empty` dir,
  * `started`, and `term` when SIGTERM arrives. `exec` exits with
  * `$FAKE_EXIT` (default 0) or, with `FAKE_WAIT=1`, waits for a signal.
  * `pull DEST REF` writes `SIF REF` to DEST unless `$FAKE_EXIT` is non-zero.
@@ -31,8 +31,10 @@ prev=""
 for a in "$@"; do
   if [ "$prev" = "--home" ]; then
     home="\${a%%:*}"
-    if [ -d "$home" ] && [ -z "$(/bin/ls -A "$home")" ]; then echo home-empty >> "$log";
-    else echo home-missing >> "$log"; fi
+    if [ -d "$home" ]; then echo home-exists >> "$log"; else echo home-missing >> "$log"; fi
+    for e in $(/bin/ls -A "$home"); do
+      if [ -d "$home/$e" ]; then echo "home-dir $e" >> "$log"; else echo "home-file $e" >> "$log"; fi
+    done
   fi
   if [ "$prev" = "--bind" ]; then
     case "$a" in

@@ -24,7 +24,7 @@ async function entries(dir: string): Promise<string[]> {
 }
 
 for (const name of ["apptainer", "singularity"]) {
-  Deno.test(`${name} launch: the fake sees a fresh empty home, llm removes it afterwards`, async () => {
+  Deno.test(`${name} launch: the fake sees a fresh home holding only mount points, removed afterwards`, async () => {
     const area = await makeFakeArea();
     try {
       await addFake(area, name, FAKE_SINGULARITY);
@@ -42,7 +42,14 @@ for (const name of ["apptainer", "singularity"]) {
       ]);
       assertEquals(r.code, 0, r.stderr);
       const log = await fakeLog(area);
-      assert(log.includes("home-empty"), log.join("\n"));
+      assert(log.includes("home-exists"), log.join("\n"));
+      // Only the mount points llm made for the credential mounts.
+      assertEquals(log.filter((l) => l.startsWith("home-")).slice(1).sort(), [
+        "home-dir .claude",
+        "home-dir .codex",
+        "home-dir .pi",
+        "home-file .claude.json",
+      ]);
       assert(log.includes("bind-empty"), log.join("\n"));
       const argv = await fakeArgv(area);
       assertEquals(argv.slice(0, 3), ["exec", "--cleanenv", "--contain"]);

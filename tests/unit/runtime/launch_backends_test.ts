@@ -34,9 +34,10 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-3), [
+  assertEquals(sys.changes.slice(-4), [
     `mkdir ${temp}/home`,
     `mkdir ${temp}/empty`,
+    `mkdir ${temp}/home/.codex`,
     `remove ${temp}`,
   ]);
   const argv = sys.ran[0];
@@ -169,4 +170,18 @@ Deno.test("--arch with singularity is ignored with a warning, not emitted", asyn
   assertEquals(code, 0);
   assertStringIncludes(sys.err.join(""), "--arch is ignored by apptainer");
   assertEquals(sys.out[0].includes("arm64"), false);
+});
+
+Deno.test("singularity: mount points under the home are made in the temporary home first", async () => {
+  const [code, sys] = await llm(["--mount", "/data:/home/devuser/data:ro", "claude"], {
+    ...APPTAINER,
+    files: ["/data/"],
+  });
+  assertEquals(code, 0, sys.err.join(""));
+  const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
+  assertEquals(sys.changes.filter((c) => c.includes(`${temp}/home/`)), [
+    `mkdir ${temp}/home/.claude`,
+    `create ${temp}/home/.claude.json`,
+    `mkdir ${temp}/home/data`,
+  ]);
 });
