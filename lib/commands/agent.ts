@@ -8,7 +8,13 @@ import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
 import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
-import { dryRunScratch, isSingularity, setUpRuntime, withScratch } from "../runtime/prepare.ts";
+import {
+  dryRunScratch,
+  isSingularity,
+  setUpRuntime,
+  singularityFailureHint,
+  withScratch,
+} from "../runtime/prepare.ts";
 import { selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
@@ -95,7 +101,10 @@ export async function launchAgent(
     system,
     (scratch) => system.interactive(commandFor(scratch).argv),
   );
-  if (result.code === RUNTIME_FAILURE && !isSingularity(runtime.adapter.name)) {
+  if (isSingularity(runtime.adapter.name)) {
+    const hint = result.code === 0 ? null : singularityFailureHint(plan.image, result.stderrTail);
+    if (hint) system.stderr(`llm: error: ${hint}\n`);
+  } else if (result.code === RUNTIME_FAILURE) {
     explainRuntimeFailure(plan.image, result.stderrTail, system);
   }
   return result.code;

@@ -139,3 +139,15 @@ export function homeMountPoints(plan: LaunchPlan, facts: HostFacts): MountPoint[
 export function dryRunScratch(adapter: RuntimeAdapter): string | undefined {
   return adapter.scratchDirs ? SCRATCH_PLACEHOLDER : undefined;
 }
+
+/**
+ * What to add after Singularity/Apptainer failed on its own (its messages
+ * start with `FATAL:`), or null when the agent itself exited non-zero.
+ */
+export function singularityFailureHint(image: string, stderrTail: string): string | null {
+  if (!/^FATAL:/m.test(stderrTail)) return null;
+  return image.includes("://")
+    ? `could not start ${image} (see above); where the registry is not reachable (a compute ` +
+      `node), run 'llm pull' where it is, or give a local image with --sif-path`
+    : `could not start ${image} (see above)`;
+}

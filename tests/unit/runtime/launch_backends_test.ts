@@ -185,3 +185,18 @@ Deno.test("singularity: mount points under the home are made in the temporary ho
     `mkdir ${temp}/home/data`,
   ]);
 });
+
+Deno.test("singularity failing on its own gets a hint; an agent's failure does not", async () => {
+  const [code, sys] = await llm(["codex"], {
+    ...APPTAINER,
+    interactiveResult: { code: 255, stderrTail: "FATAL: Unable to handle oras:// uri\n" },
+  });
+  assertEquals(code, 255);
+  assertStringIncludes(sys.err.join(""), "run 'llm pull' where it is, or give a local image");
+  const [code2, sys2] = await llm(["codex"], {
+    ...APPTAINER,
+    interactiveResult: { code: 1, stderrTail: "codex: bad flag\n" },
+  });
+  assertEquals(code2, 1);
+  assertEquals(sys2.err.join(""), "");
+});
