@@ -34,5 +34,7 @@ export interface CommandSpec {
    * `passthrough`: everything after the first positional goes to it untouched.
    */
   readonly positionals?: "collect" | "passthrough";
+  /** The command loads the config itself and reports its errors (e.g. `doctor`). */
+  readonly reportsConfigErrors?: boolean;
   load(): Promise<CommandModule>;
 }

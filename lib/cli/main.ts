@@ -37,15 +37,18 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     return 0;
   }
   const name = rest[0];
-  const wantsHelp = name === undefined || name === "help" || globals.flags.has("help");
+  const wantsHelp = name === undefined || name === "help" || globals.flags.has("help") ||
+    (findCommand(name)?.reportsConfigErrors ?? false);
   const { loadConfig } = await import("../config/load.ts");
   let config: LoadedConfig | undefined;
   try {
     config = await loadConfig(system, globals.values.get("config"));
   } catch (e) {
-    // A broken config file must not hide the help that explains it.
+    // A broken config file must not hide the help, or the doctor, that explains it.
     if (!wantsHelp || !(e instanceof LlmError)) throw e;
-    system.stderr(`llm: warning: ${e.message}\n`);
+    if (!findCommand(name ?? "")?.reportsConfigErrors) {
+      system.stderr(`llm: warning: ${e.message}\n`);
+    }
   }
   const agents = config?.agents ?? BUILTIN_AGENTS;
   // Precedence: config files < environment variables < command line.

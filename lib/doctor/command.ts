@@ -12,5 +12,6 @@ export const DOCTOR_COMMAND: CommandSpec = {
     { name: "json", kind: "flag", help: "Print the report as one JSON document." },
   ],
   examples: ["llm doctor", "llm doctor --json | jq '.checks[] | select(.status != \"pass\")'"],
+  reportsConfigErrors: true,
   load: () => import("./run.ts"),
 };
