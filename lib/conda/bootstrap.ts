@@ -6,6 +6,7 @@ import type { CommandContext } from "../cli/command.ts";
 import { launchAgent } from "../commands/agent.ts";
 import { LlmError, UsageError } from "../errors.ts";
 import { containerPlatform } from "../launch/image.ts";
+import { hostPath } from "../launch/mounts.ts";
 import { dirname, join } from "../std/path.ts";
 import { type Downloader, realDownloader } from "../system/download.ts";
 import type { InteractiveResult, System } from "../system/system.ts";
@@ -43,10 +44,27 @@ export interface BootstrapDeps {
 
 /** The command's entry point. */
 export async function run(context: CommandContext): Promise<number> {
+  const caCerts = downloadCertificates(context);
   return await condaBootstrap(context, {
-    downloader: realDownloader(),
+    downloader: realDownloader({ caCerts }),
     now: () => performance.now(),
   });
+}
+
+/**
+ * The launcher's CA bundle (`--certs`, else `LLM_DEVCONTAINER_CERTS`), also
+ * trusted for the download: a proxy that re-signs TLS does so on the host too.
+ */
+export function downloadCertificates(context: CommandContext): string[] {
+  const { options, system } = context;
+  const given = options.values.get("certs") ?? system.env.LLM_DEVCONTAINER_CERTS;
+  if (!given) return [];
+  const path = hostPath(given, system.home, system.cwd);
+  const pem = system.stat(path) === "file" ? system.readText(path) : null;
+  if (pem === null) {
+    throw new LlmError(`CA bundle ${path} is not a readable file; give a PEM file with --certs`);
+  }
+  return [pem];
 }
 
 /**

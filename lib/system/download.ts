@@ -44,16 +44,39 @@ export interface Downloader {
 /** Exit status for a download stopped with Ctrl-C, as a shell reports SIGINT. */
 export const INTERRUPTED_EXIT = 130;
 
-/** The real downloader, using `fetch` (which honours HTTPS_PROXY and friends). */
-export function realDownloader(): Downloader {
-  return { fetchText, downloadFile, sha256File };
+/** Options for `realDownloader`. */
+export interface RealDownloaderOptions {
+  /**
+   * Extra CA certificates (PEM text) to trust, for networks whose proxy
+   * re-signs TLS traffic (the bundle given to the launcher with `--certs`).
+   */
+  readonly caCerts?: readonly string[];
 }
 
-async function request(url: string, signal?: AbortSignal): Promise<Response> {
+/** The real downloader, using `fetch` (which honours HTTPS_PROXY and friends). */
+export function realDownloader(options: RealDownloaderOptions = {}): Downloader {
+  const client = options.caCerts?.length
+    ? Deno.createHttpClient({ caCerts: [...options.caCerts] })
+    : undefined;
+  const get = (url: string, signal?: AbortSignal) => request(url, client, signal);
+  return {
+    fetchText: (url) => fetchText(url, get),
+    downloadFile: (url, dest, o) => downloadFile(get, url, dest, o),
+    sha256File,
+  };
+}
+
+type Get = (url: string, signal?: AbortSignal) => Promise<Response>;
+
+async function request(
+  url: string,
+  client: Deno.HttpClient | undefined,
+  signal?: AbortSignal,
+): Promise<Response> {
   let response: Response;
   try {
     // Identity encoding keeps Content-Length equal to the bytes we count.
-    response = await fetch(url, { headers: { "accept-encoding": "identity" }, signal });
+    response = await fetch(url, { headers: { "accept-encoding": "identity" }, signal, client });
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new LlmError(`could not download ${url}: ${networkReason(e)}`);
@@ -68,8 +91,8 @@ async function request(url: string, signal?: AbortSignal): Promise<Response> {
   return response;
 }
 
-async function fetchText(url: string): Promise<string> {
-  const response = await request(url);
+async function fetchText(url: string, get: Get): Promise<string> {
+  const response = await get(url);
   try {
     return await response.text();
   } catch (e) {
@@ -78,6 +101,7 @@ async function fetchText(url: string): Promise<string> {
 }
 
 async function downloadFile(
+  get: Get,
   url: string,
   dest: string,
   options: DownloadOptions = {},
@@ -94,7 +118,7 @@ async function downloadFile(
   let received = 0;
   let total: number | null = null;
   try {
-    const response = await request(url, controller.signal);
+    const response = await get(url, controller.signal);
     const length = Number(response.headers.get("content-length") ?? "NaN");
     total = Number.isSafeInteger(length) && length >= 0 ? length : null;
     const { createHash } = await import("node:crypto");

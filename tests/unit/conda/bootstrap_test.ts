@@ -1,8 +1,14 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../_assert.ts";
-import { COMMAND_COMMON_OPTIONS } from "../../../lib/cli/options.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "../../_assert.ts";
+import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "../../../lib/cli/options.ts";
 import { parseOptions } from "../../../lib/cli/parse.ts";
 import { main } from "../../../lib/cli/main.ts";
-import { condaBootstrap, lastLines } from "../../../lib/conda/bootstrap.ts";
+import { condaBootstrap, downloadCertificates, lastLines } from "../../../lib/conda/bootstrap.ts";
 import { CONDA_BOOTSTRAP } from "../../../lib/conda/commands.ts";
 import { LlmError, UsageError } from "../../../lib/errors.ts";
 import { splitShellWords } from "../../../lib/text/shell_words.ts";
@@ -363,4 +369,28 @@ Deno.test("conda-bootstrap options after the command choose the image", async ()
 Deno.test("lastLines() keeps the last non-empty lines", () => {
   assertEquals(lastLines("a\n\nb\r\nc\n", 2), ["b", "c"]);
   assertEquals(lastLines("", 3), []);
+});
+
+Deno.test("downloadCertificates() reads the --certs bundle, else LLM_DEVCONTAINER_CERTS", () => {
+  const sys = fakeSystem({
+    home: HOME,
+    cwd: "/work/p",
+    env: { LLM_DEVCONTAINER_CERTS: "~/env.pem" },
+  });
+  setContent(sys, "/work/p/ca.pem", "PEM-FLAG");
+  setContent(sys, `${HOME}/env.pem`, "PEM-ENV");
+  const withFlag = parseOptions(["--certs", "ca.pem"], GLOBAL_OPTIONS).options;
+  assertEquals(downloadCertificates({ options: withFlag, args: [], system: sys }), ["PEM-FLAG"]);
+  const none = parseOptions([], GLOBAL_OPTIONS).options;
+  assertEquals(downloadCertificates({ options: none, args: [], system: sys }), ["PEM-ENV"]);
+  assertEquals(downloadCertificates({ options: none, args: [], system: fakeSystem() }), []);
+});
+
+Deno.test("downloadCertificates() stops on a missing bundle, naming it", () => {
+  const options = parseOptions(["--certs", "/nope.pem"], GLOBAL_OPTIONS).options;
+  assertThrows(
+    () => downloadCertificates({ options, args: [], system: fakeSystem() }),
+    LlmError,
+    "CA bundle /nope.pem is not a readable file",
+  );
 });

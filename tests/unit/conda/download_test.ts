@@ -134,3 +134,57 @@ Deno.test("sha256File() hashes a file and gives null for a missing one", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * A test CA and a server certificate for 127.0.0.1 signed by it, made with
+ * openssl; null when openssl is absent.
+ */
+async function testCertificates(
+  dir: string,
+): Promise<{ ca: string; cert: string; key: string } | null> {
+  const p = (name: string) => join(dir, name);
+  await Deno.writeTextFile(p("ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+  const commands = [
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=llm test CA"]
+      .concat(["-keyout", p("ca.key"), "-out", p("ca.pem")]),
+    ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1"]
+      .concat(["-keyout", p("key.pem"), "-out", p("leaf.csr")]),
+    ["x509", "-req", "-in", p("leaf.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key")]
+      .concat(["-CAcreateserial", "-days", "1", "-extfile", p("ext"), "-out", p("cert.pem")]),
+  ];
+  for (const args of commands) {
+    try {
+      const out = await new Deno.Command("openssl", { args, stdout: "null", stderr: "null" })
+        .output();
+      if (!out.success) return null;
+    } catch {
+      return null;
+    }
+  }
+  const read = (name: string) => Deno.readTextFile(p(name));
+  return { ca: await read("ca.pem"), cert: await read("cert.pem"), key: await read("key.pem") };
+}
+
+Deno.test("realDownloader({ caCerts }) trusts an extra CA, as behind a re-signing proxy", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tls = await testCertificates(dir);
+    if (!tls) {
+      console.log("skipping: openssl is not installed to make a test certificate");
+      return;
+    }
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key, onListen() {} },
+      () => new Response("trusted"),
+    );
+    try {
+      const url = `https://127.0.0.1:${server.addr.port}/f`;
+      await assertRejects(() => realDownloader().fetchText(url), LlmError, "could not download");
+      assertEquals(await realDownloader({ caCerts: [tls.ca] }).fetchText(url), "trusted");
+    } finally {
+      await server.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
