@@ -144,6 +144,7 @@ export function launchView(
       return result;
     };
   }
-  // The prototype keeps every other member (and `this`) the original's.
-  return Object.assign(Object.create(system) as System, over);
+  // Own members are copied (so the view survives being spread) and the
+  // original stays the prototype (so members defined on a class still work).
+  return Object.assign(Object.create(system) as System, system, over);
 }
