@@ -51,7 +51,7 @@ export function selectRuntime(
   requested: string | undefined,
   which: (name: string) => string | null,
   dryRun: boolean,
-  os = "linux",
+  os: string,
 ): RuntimeChoice {
   const name = requested === undefined || requested === "" ? "auto" : requested;
   if (!(BACKENDS as readonly string[]).includes(name)) {

@@ -69,15 +69,18 @@ Deno.test("a forced backend is used even when an earlier one is present", () => 
 });
 
 Deno.test("a forced backend that is absent is an error with how to get it", () => {
-  const e = assertThrows(() => selectRuntime("apptainer", onPath("podman"), false), LlmError);
+  const e = assertThrows(
+    () => selectRuntime("apptainer", onPath("podman"), false, "linux"),
+    LlmError,
+  );
   assertStringIncludes(e.message, "apptainer is not on PATH");
   assertStringIncludes(e.message, "module load apptainer");
-  assertEquals(selectRuntime("docker", onPath(), true).found, false);
+  assertEquals(selectRuntime("docker", onPath(), true, "linux").found, false);
 });
 
 Deno.test("an unknown backend is a usage error listing the choices", () => {
   assertThrows(
-    () => selectRuntime("lxc", onPath(...ALL), false),
+    () => selectRuntime("lxc", onPath(...ALL), false, "linux"),
     UsageError,
     "unknown backend 'lxc': use one of auto, podman, docker, singularity, apptainer",
   );

@@ -156,3 +156,11 @@ Deno.test("isRootlessDockerInfo() reads docker info's security options", () => {
     "{{json .SecurityOptions}}",
   ]);
 });
+
+Deno.test("docker uses --image-name and --tag like podman", () => {
+  const argv = dockerCommand(
+    planFor(["--image-name", "localhost:5000/me/llm:old", "--tag", "new", "pi"]),
+    ROOTFUL_1000,
+  ).argv;
+  assertEquals(argv.slice(-2), ["localhost:5000/me/llm:new", "pi"]);
+});
