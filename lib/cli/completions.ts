@@ -24,7 +24,9 @@ export interface CommandCompletion {
   /** True when everything after the first positional goes to it untouched. */
   readonly passthrough: boolean;
   /** Words its first positional may be; without them positionals complete as files. */
-  readonly positionals?: readonly string[];
+  readonly words?: readonly string[];
+  /** True when every positional, not just the first, is one of `words`. */
+  readonly repeat?: boolean;
 }
 
 /** Everything a completion script is generated from. */
@@ -126,10 +128,11 @@ function coreScript(model: CompletionModel): string {
   const positionalArms = [
     `    '') ${printWords(subjects)} ;;`,
     `    'help') ${printWords(subjects.filter((s) => s !== "help"))} ;;`,
-    ...model.commands.filter((c) => c.positionals?.length).map((c) =>
-      `    ${q(c.name)}) ${printWords(c.positionals ?? [])} ;;`
+    ...model.commands.filter((c) => c.words?.length).map((c) =>
+      `    ${q(c.name)}) ${printWords(c.words ?? [])} ;;`
     ),
   ];
+  const repeating = model.commands.filter((c) => c.repeat && c.words?.length).map((c) => q(c.name));
   return [
     "# What follows option $2 in context $1 ('' before the agent or command):",
     "# flag, file, dir, none or words; empty when $2 is not an option there.",
@@ -158,6 +161,12 @@ function coreScript(model: CompletionModel): string {
     ...kindArms,
     "    *) echo unknown ;;",
     "  esac",
+    "}",
+    "",
+    "# Whether every positional of command $1 is one of its words.",
+    "_llm_repeats() {",
+    repeating.length ? `  case $1 in ${repeating.join("|")}) return 0 ;; esac` : "  :",
+    "  return 1",
     "}",
     "",
     "# Words a context's first positional may be; none means files.",
@@ -238,7 +247,11 @@ _llm_candidates() {
   fi
   wordlist=$(_llm_positionals "$ctx")
   if [ -z "$subject" ] || [ -n "$wordlist" ]; then
-    if [ "$npos" -eq 0 ]; then echo words; [ -n "$wordlist" ] && printf '%s\n' "$wordlist"; else echo none; fi
+    if [ "$npos" -eq 0 ] || _llm_repeats "$ctx"; then
+      echo words; [ -n "$wordlist" ] && printf '%s\n' "$wordlist"
+    else
+      echo none
+    fi
     return
   fi
   echo file

@@ -3,25 +3,47 @@
  * option tables, the agents and the registered commands.
  */
 import type { CommandContext } from "../cli/command.ts";
-import { type CompletionModel, completionScript, type Shell, SHELLS } from "../cli/completions.ts";
+import {
+  type CommandCompletion,
+  type CompletionModel,
+  completionScript,
+  type Shell,
+  SHELLS,
+} from "../cli/completions.ts";
 import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "../cli/options.ts";
 import { COMMANDS } from "../cli/registry.ts";
 import { UsageError } from "../errors.ts";
 import { BUILTIN_AGENTS } from "../launch/agents.ts";
 
-/** Words the first positional of a command may be, where it has a fixed set. */
-const POSITIONALS: Readonly<Record<string, readonly string[]>> = { completions: SHELLS };
+/**
+ * What a command's positionals may be, read from its usage line so they
+ * cannot drift from its help: `completions bash|zsh|fish` gives the three
+ * shells, `pull [options] [agent...]` any number of agent names.
+ */
+export function positionalWords(
+  usage: string,
+  agents: readonly string[],
+): { words: string[]; repeat: boolean } | undefined {
+  const words = usage.split(" ").slice(1);
+  if (/^[a-z][a-z0-9-]*(\|[a-z][a-z0-9-]*)+$/.test(words[0] ?? "")) {
+    return { words: words[0].split("|"), repeat: false };
+  }
+  const agentWord = words.find((w) => /^\[?agent(\.\.\.)?\]?$/.test(w));
+  if (agentWord !== undefined) return { words: [...agents], repeat: agentWord.includes("...") };
+  return undefined;
+}
 
 /** The model of everything `llm` accepts today. */
 export function completionModel(): CompletionModel {
+  const agents = BUILTIN_AGENTS.map((a) => a.name);
   return {
     globals: GLOBAL_OPTIONS,
-    agents: BUILTIN_AGENTS.map((a) => a.name),
-    commands: COMMANDS.map((c) => ({
+    agents,
+    commands: COMMANDS.map((c): CommandCompletion => ({
       name: c.name,
       options: [...c.options, ...COMMAND_COMMON_OPTIONS],
       passthrough: c.positionals === "passthrough",
-      positionals: POSITIONALS[c.name],
+      ...positionalWords(c.usage, agents),
     })),
   };
 }

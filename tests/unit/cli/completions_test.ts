@@ -8,7 +8,7 @@ import { main } from "../../../lib/cli/main.ts";
 import { completionScript, type Shell } from "../../../lib/cli/completions.ts";
 import { GLOBAL_OPTIONS } from "../../../lib/cli/options.ts";
 import { COMMANDS } from "../../../lib/cli/registry.ts";
-import { completionModel } from "../../../lib/commands/completions.ts";
+import { completionModel, positionalWords } from "../../../lib/commands/completions.ts";
 import { BUILTIN_AGENTS } from "../../../lib/launch/agents.ts";
 import { join } from "../../../lib/std/path.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
@@ -158,6 +158,33 @@ Deno.test("bash completes a command's options and positional words", async () =>
   assertEquals(await bashComplete(["llm", "completions", ""]), ["bash", "fish", "zsh"]);
   assertEquals(await bashComplete(["llm", "completions", "--h"]), ["--help"]);
   assertEquals(await bashComplete(["llm", "completions", "bash", ""]), []);
+});
+
+Deno.test("positional words come from a command's usage line", () => {
+  const agents = ["codex", "pi"];
+  assertEquals(positionalWords("completions bash|zsh|fish", agents), {
+    words: ["bash", "zsh", "fish"],
+    repeat: false,
+  });
+  assertEquals(positionalWords("pull [options] [agent...]", agents), {
+    words: ["codex", "pi"],
+    repeat: true,
+  });
+  assertEquals(
+    positionalWords("refresh [--kind all|codex|claude|pi] [options]", agents),
+    undefined,
+  );
+  assertEquals(positionalWords("trust [--remove] [FILE]", agents), undefined);
+});
+
+Deno.test({
+  name: "bash completes every positional of llm pull with agent names",
+  ignore: !COMMANDS.some((c) => c.name === "pull"),
+  async fn() {
+    const agents = BUILTIN_AGENTS.map((a) => a.name).sort();
+    assertEquals(await bashComplete(["llm", "pull", ""]), agents);
+    assertEquals(await bashComplete(["llm", "pull", "codex", ""]), agents);
+  },
 });
 
 Deno.test("bash completes help topics after 'llm help'", async () => {
