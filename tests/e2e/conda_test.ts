@@ -58,6 +58,7 @@ echo "fake conda ran: $*"
 CONDA
 chmod +x "$prefix/bin/conda"
 echo "${version}" >> "$prefix/install.log"
+id -u > "$prefix/installer-uid"
 echo "installation finished."
 `;
 }
@@ -184,6 +185,7 @@ for (const mode of ["rootful", "rootless"] as Mode[]) {
       assertStringIncludes(first.stderr, `llm: downloading ${server.base}/${INSTALLER}`);
       assertStringIncludes(first.stderr, "Unpacking payload");
       assertStringIncludes(first.stderr, `Miniforge is installed at ${prefix}`);
+      assertEquals(await readOr(join(prefix, "installer-uid"), ""), "1000\n", "the container user");
       assertEquals(await readOr(join(prefix, "install.log"), ""), "v1\n");
       assertEquals(await listDir(cache), [INSTALLER]);
       const uid = (await runAs(s, ["id", "-u"])).stdout.trim();
