@@ -8,6 +8,15 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_ass
 
 const INSTALL_SH = new URL("../../install.sh", import.meta.url).pathname;
 
+function hasCommand(name: string): boolean {
+  return new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" })
+    .outputSync().success;
+}
+
+/** install.sh downloads with curl or wget; without either these tests cannot run. */
+const NO_DOWNLOADER = !hasCommand("curl") && !hasCommand("wget");
+if (NO_DOWNLOADER) console.log("skipping install.sh tests: neither curl nor wget is installed");
+
 /** A fake release binary: a script that answers --version. */
 function fakeBinary(target: string): Uint8Array {
   return new TextEncoder().encode(`#!/bin/sh\necho "llm 9.8.7 (${target})"\n`);
@@ -106,7 +115,8 @@ async function install(
   await Deno.chmod(join(bin, "uname"), 0o755);
   await Deno.chmod(join(bin, "sysctl"), 0o755);
   if (before) await before(dir);
-  const out = await new Deno.Command("sh", {
+  // Absolute: Deno looks a bare name up on the child's PATH, which tests restrict.
+  const out = await new Deno.Command(whichSync("sh"), {
     args: [INSTALL_SH, ...args],
     env: {
       PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
@@ -116,6 +126,7 @@ async function install(
       no_proxy: "127.0.0.1",
       NO_PROXY: "127.0.0.1",
       ...env,
+      ...(env.PATH === undefined ? {} : { PATH: env.PATH.replace("{fakebin}", bin) }),
     },
     clearEnv: true,
     stdin: "null",
@@ -133,7 +144,10 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-Deno.test("install.sh installs the latest Linux x86_64 binary into ~/.local/bin", async () => {
+Deno.test({
+  name: "install.sh installs the latest Linux x86_64 binary into ~/.local/bin",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
   try {
     const r = await install(release, { os: "Linux", arch: "x86_64" });
@@ -156,7 +170,10 @@ Deno.test("install.sh installs the latest Linux x86_64 binary into ~/.local/bin"
   }
 });
 
-Deno.test("install.sh installs a given version for Apple silicon into LLM_INSTALL_DIR", async () => {
+Deno.test({
+  name: "install.sh installs a given version for Apple silicon into LLM_INSTALL_DIR",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const release = serveRelease(await releaseFiles("/releases/download/v1.2.3", ALL));
   try {
     const target = await Deno.makeTempDir({ prefix: "llm-install-dir-" });
@@ -176,7 +193,10 @@ Deno.test("install.sh installs a given version for Apple silicon into LLM_INSTAL
   }
 });
 
-Deno.test("install.sh picks the arm64 build for a shell under Rosetta", async () => {
+Deno.test({
+  name: "install.sh picks the arm64 build for a shell under Rosetta",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
   try {
     const r = await install(release, { os: "Darwin", arch: "x86_64", translated: "1" });
@@ -188,7 +208,10 @@ Deno.test("install.sh picks the arm64 build for a shell under Rosetta", async ()
   }
 });
 
-Deno.test("install.sh installs nothing when the checksum does not match", async () => {
+Deno.test({
+  name: "install.sh installs nothing when the checksum does not match",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const files = await releaseFiles("/releases/latest/download", ALL);
   // The binary changed after SHA256SUMS was written.
   files.set(
@@ -218,7 +241,10 @@ Deno.test("install.sh installs nothing when the checksum does not match", async 
   }
 });
 
-Deno.test("install.sh refuses an unknown operating system or architecture", async () => {
+Deno.test({
+  name: "install.sh refuses an unknown operating system or architecture",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
   try {
     const bsd = await install(release, { os: "FreeBSD", arch: "amd64" });
@@ -235,24 +261,30 @@ Deno.test("install.sh refuses an unknown operating system or architecture", asyn
   }
 });
 
-Deno.test("install.sh names the URL when a release does not exist", async () => {
-  const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
-  try {
-    const r = await install(release, { os: "Linux", arch: "x86_64" }, ["v0.0.1"]);
-    assertEquals(r.code, 1);
-    assertStringIncludes(
-      r.stderr,
-      `could not download ${release.url}/download/v0.0.1/llm-x86_64-unknown-linux-gnu`,
-    );
-    assertStringIncludes(r.stderr, "does release 'v0.0.1' exist?");
-    assert(!(await exists(join(r.home, ".local/bin/llm"))));
-    await Deno.remove(r.dir, { recursive: true });
-  } finally {
-    await release.close();
-  }
-});
+Deno.test(
+  { name: "install.sh names the URL when a release does not exist", ignore: NO_DOWNLOADER },
+  async () => {
+    const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
+    try {
+      const r = await install(release, { os: "Linux", arch: "x86_64" }, ["v0.0.1"]);
+      assertEquals(r.code, 1);
+      assertStringIncludes(
+        r.stderr,
+        `could not download ${release.url}/download/v0.0.1/llm-x86_64-unknown-linux-gnu`,
+      );
+      assertStringIncludes(r.stderr, "does release 'v0.0.1' exist?");
+      assert(!(await exists(join(r.home, ".local/bin/llm"))));
+      await Deno.remove(r.dir, { recursive: true });
+    } finally {
+      await release.close();
+    }
+  },
+);
 
-Deno.test("install.sh fails when SHA256SUMS has no line for the binary", async () => {
+Deno.test({
+  name: "install.sh fails when SHA256SUMS has no line for the binary",
+  ignore: NO_DOWNLOADER,
+}, async () => {
   const files = await releaseFiles("/releases/latest/download", ALL);
   files.set("/releases/latest/download/SHA256SUMS", new TextEncoder().encode("abc  other\n"));
   const release = serveRelease(files);
@@ -265,3 +297,38 @@ Deno.test("install.sh fails when SHA256SUMS has no line for the binary", async (
     await release.close();
   }
 });
+
+/** The absolute path of `name` on this machine's PATH. */
+function whichSync(name: string): string {
+  const out = new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "piped" })
+    .outputSync();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+const NO_WGET = !hasCommand("wget");
+if (NO_WGET) console.log("skipping the install.sh wget test: wget is not installed");
+
+Deno.test(
+  { name: "install.sh downloads with wget where curl is missing", ignore: NO_WGET },
+  async () => {
+    // A PATH holding only the tools install.sh needs, and wget but no curl.
+    const tools = await Deno.makeTempDir({ prefix: "llm-install-tools-" });
+    const sha = hasCommand("sha256sum") ? "sha256sum" : "shasum";
+    for (const t of ["wget", sha, "awk", "cut", "mktemp", "mkdir", "cp", "chmod", "mv", "rm"]) {
+      await Deno.symlink(whichSync(t), join(tools, t));
+    }
+    const release = serveRelease(await releaseFiles("/releases/latest/download", ALL));
+    try {
+      const r = await install(release, { os: "Linux", arch: "x86_64" }, [], {
+        PATH: `{fakebin}:${tools}`,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertStringIncludes(r.stdout, "llm 9.8.7 (x86_64-unknown-linux-gnu)");
+      assertEquals(release.requested.length, 2);
+      await Deno.remove(r.dir, { recursive: true });
+    } finally {
+      await release.close();
+      await Deno.remove(tools, { recursive: true });
+    }
+  },
+);
