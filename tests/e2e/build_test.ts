@@ -259,3 +259,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the checkout's .dockerignore keeps only image/ in the build context (rootful)",
+  ignore: ignoreUnless("rootful"),
+  async fn() {
+    const sandbox = await makeSandbox("rootful");
+    const tag = `localhost/llm-e2e-build:${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      // A copy of the checkout's layout, with junk where .e2e/ and .git/ would be.
+      const ctx = join(sandbox.root, "checkout");
+      for (const d of ["image", ".e2e/storage", ".git", "lib"]) {
+        await Deno.mkdir(join(ctx, d), { recursive: true });
+      }
+      await Deno.copyFile(join(REPO, ".dockerignore"), join(ctx, ".dockerignore"));
+      for (const f of CONTEXT_FILES.filter((f) => f.startsWith("image/"))) {
+        await Deno.copyFile(join(REPO, f), join(ctx, f));
+      }
+      for (const f of [".e2e/storage/layer", ".git/HEAD", "lib/x.ts", "README.md"]) {
+        await Deno.writeTextFile(join(ctx, f), "junk\n");
+      }
+      await Deno.writeTextFile(
+        join(ctx, "Dockerfile"),
+        "FROM localhost/llm-test:latest\nCOPY . /ctx\n",
+      );
+      const built = await runLlm(sandbox, [
+        "build",
+        "-f",
+        join(ctx, "Dockerfile"),
+        "--image-name",
+        tag,
+      ]);
+      assertEquals(built.code, 0, built.stderr);
+      const listed = await runLlm(sandbox, ["--image-name", tag, "shell", "--", "find", "/ctx"]);
+      assertEquals(listed.stdout.trim().split("\n").sort(), [
+        "/ctx",
+        "/ctx/image",
+        "/ctx/image/build-certs.sh",
+        "/ctx/image/llm-diagnostics",
+      ]);
+    } finally {
+      await podman(["rmi", "--force", tag]);
+      await sandbox.cleanup();
+    }
+  },
+});
