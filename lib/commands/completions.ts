@@ -13,7 +13,7 @@ import {
 import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "../cli/options.ts";
 import { COMMANDS } from "../cli/registry.ts";
 import { UsageError } from "../errors.ts";
-import { BUILTIN_AGENTS } from "../launch/agents.ts";
+import { type AgentDef, BUILTIN_AGENTS } from "../launch/agents.ts";
 
 /**
  * What a command's positionals may be, read from its usage line so they
@@ -33,9 +33,11 @@ export function positionalWords(
   return undefined;
 }
 
-/** The model of everything `llm` accepts today. */
-export function completionModel(): CompletionModel {
-  const agents = BUILTIN_AGENTS.map((a) => a.name);
+/** The model of everything `llm` accepts: the options, `agentDefs` and the registered commands. */
+export function completionModel(
+  agentDefs: readonly AgentDef[] = BUILTIN_AGENTS,
+): CompletionModel {
+  const agents = agentDefs.map((a) => a.name);
   return {
     globals: GLOBAL_OPTIONS,
     agents,
@@ -57,8 +59,20 @@ export function parseShell(args: readonly string[]): Shell {
   return args[0] as Shell;
 }
 
-/** Print the script for the named shell. */
-export function run({ args, system }: CommandContext): Promise<number> {
-  system.stdout(completionScript(parseShell(args), completionModel()));
-  return Promise.resolve(0);
+/**
+ * Print the script for the named shell. Agents defined in the config files
+ * are included; a config that cannot be read leaves just the built-in ones,
+ * so a broken config never breaks the shell's start-up.
+ */
+export async function run({ args, options, system }: CommandContext): Promise<number> {
+  const shell = parseShell(args);
+  let agents: readonly AgentDef[] = BUILTIN_AGENTS;
+  try {
+    const { loadConfig } = await import("../config/load.ts");
+    agents = (await loadConfig(system, options.values.get("config"))).agents;
+  } catch {
+    agents = BUILTIN_AGENTS;
+  }
+  system.stdout(completionScript(shell, completionModel(agents)));
+  return 0;
 }

@@ -12,7 +12,7 @@ import { completionModel, positionalWords } from "../../../lib/commands/completi
 import { BUILTIN_AGENTS } from "../../../lib/launch/agents.ts";
 import { join } from "../../../lib/std/path.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
-import { fakeSystem } from "../../_fake_system.ts";
+import { fakeSystem, setContent } from "../../_fake_system.ts";
 
 function hasShell(name: string): boolean {
   try {
@@ -298,4 +298,12 @@ Deno.test("llm completions without a known shell is a usage error", async () => 
       /^llm: error: llm completions needs one shell: bash, zsh, fish/,
     );
   }
+});
+
+Deno.test("llm completions includes agents defined in the user's config file", async () => {
+  const config = "/home/user/.config/llm/config.yaml";
+  const system = fakeSystem({ files: [config] });
+  setContent(system, config, "agents:\n  gemini:\n    command: [gemini]\n");
+  assertEquals(await main(["completions", "bash"], system), 0, system.err.join(""));
+  assertMatch(system.out.join(""), /'codex'\|'claude'\|'pi'\|'shell'\|'gemini'\) echo agent/);
 });
