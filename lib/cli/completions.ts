@@ -87,25 +87,22 @@ function valueKind(def: OptionDef): ValueKind {
   return typeof c === "string" ? c as ValueKind : "words";
 }
 
-/** `case` arms mapping "CONTEXT OPTION" to what follows. */
-function optionArms(context: string, defs: readonly OptionDef[]): string[] {
-  const arms: string[] = [];
-  for (const d of defs) {
-    const names = [`--${d.name}`, ...(d.short ? [`-${d.short}`] : [])];
-    const pattern = names.map((n) => q(`${context} ${n}`)).join("|");
-    arms.push(`    ${pattern}) echo ${valueKind(d)} ;;`);
-  }
-  return arms;
+/** The `case` pattern matching option `d` (long and short name) in `context`. */
+function optionPattern(context: string, d: OptionDef): string {
+  return [`--${d.name}`, ...(d.short ? [`-${d.short}`] : [])]
+    .map((n) => q(`${context} ${n}`)).join("|");
 }
 
+/** `case` arms mapping "CONTEXT OPTION" to what follows the option. */
+function optionArms(context: string, defs: readonly OptionDef[]): string[] {
+  return defs.map((d) => `    ${optionPattern(context, d)}) echo ${valueKind(d)} ;;`);
+}
+
+/** `case` arms mapping "CONTEXT OPTION" to the option's fixed values. */
 function wordArms(context: string, defs: readonly OptionDef[]): string[] {
-  return defs.filter((d) => valueKind(d) === "words").map((d) => {
-    const pattern = [`--${d.name}`, ...(d.short ? [`-${d.short}`] : [])]
-      .map((n) => q(`${context} ${n}`)).join("|");
-    return `    ${pattern}) printf '%s\\n' ${
-      (d.complete as readonly string[]).map(q).join(" ")
-    } ;;`;
-  });
+  return defs.filter((d) => valueKind(d) === "words").map((d) =>
+    `    ${optionPattern(context, d)}) ${printWords(d.complete as readonly string[])} ;;`
+  );
 }
 
 function printWords(words: readonly string[]): string {
