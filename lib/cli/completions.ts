@@ -312,8 +312,10 @@ const ZSH_WRAPPER = sh`_llm() {
 
 if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
   _llm "$@"
-else
+elif (( $+functions[compdef] )); then
   compdef _llm llm
+else
+  print -u2 "llm completions: run 'autoload -U compinit && compinit' before loading them"
 fi
 `;
 
