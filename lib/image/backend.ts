@@ -17,10 +17,13 @@ export interface BuildBackend {
 
 /** Inputs of `selectBuildBackend`. */
 export interface BackendInput {
-  /** `--backend`, when given. */
-  readonly flag?: string;
-  /** `LLM_BACKEND`, when set. */
-  readonly env?: string;
+  /** The backend asked for, if any. */
+  readonly requested?: string;
+  /**
+   * Where it was asked for: `--backend`, `LLM_BACKEND` or a config file
+   * (default `--backend`).
+   */
+  readonly origin?: string;
   readonly which: (name: string) => string | null;
   readonly dryRun: boolean;
 }
@@ -30,9 +33,9 @@ const NOT_FOUND_HINT =
 
 /**
  * Choose the builder. `auto` takes podman when it is on PATH, else docker.
- * `LLM_BACKEND=singularity` (or apptainer) is a launch setting that cannot
- * build, so `llm build` falls back to `auto` for it; `--backend singularity`
- * is an error.
+ * Singularity and Apptainer cannot build: asked for with `--backend` that is
+ * an error, but set in `LLM_BACKEND` or a config file it is a launch setting,
+ * so the build falls back to `auto`.
  *
  * @example
  * ```ts
@@ -42,26 +45,25 @@ const NOT_FOUND_HINT =
  * ```
  */
 export function selectBuildBackend(input: BackendInput): BuildBackend {
-  const buildable = BUILD_BACKENDS as readonly string[];
-  let requested = input.flag ?? input.env ?? "auto";
-  let origin = input.flag !== undefined ? "--backend" : "LLM_BACKEND";
-  if (!buildable.includes(requested)) {
+  const origin = input.origin ?? "--backend";
+  let requested = input.requested ?? "auto";
+  let why = input.requested === undefined ? "auto" : origin;
+  if (!(BUILD_BACKENDS as readonly string[]).includes(requested)) {
     if (!(BACKENDS as readonly string[]).includes(requested)) {
       throw new UsageError(
-        `unknown backend '${requested}' for ${origin}: use one of ${BUILD_BACKENDS.join(", ")}`,
+        `unknown backend '${requested}' from ${origin}: use one of ${BUILD_BACKENDS.join(", ")}`,
       );
     }
-    if (input.flag !== undefined) {
+    if (origin === "--backend") {
       throw new UsageError(
         `llm build needs podman or docker, not ${requested}: build with them, then convert ` +
           `the image to a SIF (see docs/image.md)`,
       );
     }
-    origin = `LLM_BACKEND=${requested} cannot build, so auto`;
+    why = `${requested} from ${origin} cannot build, so auto`;
     requested = "auto";
   }
   if (requested === "auto") {
-    const why = input.flag === undefined && input.env === undefined ? "auto" : origin;
     for (const name of ["podman", "docker"]) {
       if (input.which(name) !== null) {
         return { executable: name, reason: `${name}: found on PATH (${why})`, found: true };

@@ -4,6 +4,7 @@
  * embedded copy is used), the builder runs, and the context is removed.
  */
 import type { CommandContext } from "../cli/command.ts";
+import { sourceOf } from "../cli/parse.ts";
 import { LlmError, UsageError } from "../errors.ts";
 import { dirname, join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
@@ -25,9 +26,10 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
   const dryRun = options.flags.has("dry-run");
   const verbose = options.flags.has("verbose");
   const request = buildRequest(options, system);
+  const fromOptions = options.values.has("backend");
   const backend = selectBuildBackend({
-    flag: options.values.get("backend"),
-    env: system.env.LLM_BACKEND || undefined,
+    requested: options.values.get("backend") ?? (system.env.LLM_BACKEND || undefined),
+    origin: fromOptions ? sourceOf(options, "backend") : "LLM_BACKEND",
     which: (name) => system.which(name),
     dryRun,
   });

@@ -3,7 +3,7 @@
  * request. Pure: every file check goes through `HostFacts`.
  */
 import { LlmError, UsageError } from "../errors.ts";
-import type { ParsedOptions } from "../cli/parse.ts";
+import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { HostFacts } from "../launch/host_facts.ts";
 import { containerPlatform, imageRef, splitImageRef } from "../launch/image.ts";
 import { hostPath } from "../launch/mounts.ts";
@@ -54,15 +54,18 @@ const PEM_PROBE_BYTES = 1 << 20;
  */
 export function buildRequest(options: ParsedOptions, facts: HostFacts): BuildRequest {
   const defaults = splitImageRef(DEFAULT_BUILD_IMAGE);
+  // A config file's image and tag name what launches run, not what to build.
+  const typed = (name: string) =>
+    sourceOf(options, name).startsWith("--") ? options.values.get(name) : undefined;
   const image = imageRef({
-    name: options.values.get("image-name"),
-    tag: options.values.get("tag"),
+    name: typed("image-name"),
+    tag: typed("tag"),
     defaultName: defaults.name,
     defaultTag: defaults.tag ?? "latest",
   });
   const platform = containerPlatform(options.values.get("arch"), facts.arch);
   const versions = agentVersions(options);
-  const certs = certsPath(options.values.get("certs"), facts);
+  const certs = certsPath(options.values.get("certs"), sourceOf(options, "certs"), facts);
   const file = dockerfilePath(options.values.get("file"), facts);
   return {
     image,
@@ -102,11 +105,18 @@ export function agentVersions(options: ParsedOptions): AgentVersions | undefined
   };
 }
 
-/** The CA bundle from `--certs` or `LLM_DEVCONTAINER_CERTS`, checked to be a PEM file. */
-export function certsPath(flag: string | undefined, facts: HostFacts): string | undefined {
+/**
+ * The CA bundle from the `certs` option (whose `source` names where it was
+ * set), else `LLM_DEVCONTAINER_CERTS`, checked to be a PEM file.
+ */
+export function certsPath(
+  value: string | undefined,
+  source: string,
+  facts: HostFacts,
+): string | undefined {
   const fromEnv = facts.env.LLM_DEVCONTAINER_CERTS;
-  const origin = flag !== undefined ? "--certs" : "LLM_DEVCONTAINER_CERTS";
-  const given = flag ?? (fromEnv === "" ? undefined : fromEnv);
+  const origin = value !== undefined ? source : "LLM_DEVCONTAINER_CERTS";
+  const given = value ?? (fromEnv === "" ? undefined : fromEnv);
   if (given === undefined) return undefined;
   if (given.trim() === "") throw new UsageError("--certs needs a file name");
   const path = hostPath(given, facts.home, facts.cwd);

@@ -28,60 +28,63 @@ Deno.test("selectBuildBackend() on --dry-run shows podman even when nothing is i
 
 Deno.test("selectBuildBackend() uses the requested builder and fails when it is missing", () => {
   assertEquals(
-    selectBuildBackend({ flag: "docker", which: on("podman", "docker"), dryRun: false }).executable,
+    selectBuildBackend({ requested: "docker", which: on("podman", "docker"), dryRun: false })
+      .executable,
     "docker",
   );
   assertThrows(
-    () => selectBuildBackend({ flag: "docker", which: on("podman"), dryRun: false }),
+    () => selectBuildBackend({ requested: "docker", which: on("podman"), dryRun: false }),
     LlmError,
     "docker (from --backend) was not found on PATH",
   );
-  assertEquals(
-    selectBuildBackend({ env: "docker", which: on("podman", "docker"), dryRun: false }).executable,
-    "docker",
-  );
-});
-
-Deno.test("selectBuildBackend() --backend wins over LLM_BACKEND", () => {
-  assertEquals(
-    selectBuildBackend({
-      flag: "podman",
-      env: "docker",
-      which: on("podman", "docker"),
-      dryRun: false,
-    })
-      .executable,
-    "podman",
-  );
+  const fromEnv = selectBuildBackend({
+    requested: "docker",
+    origin: "LLM_BACKEND",
+    which: on("podman", "docker"),
+    dryRun: false,
+  });
+  assertEquals(fromEnv.reason, "docker: requested with LLM_BACKEND");
 });
 
 Deno.test("selectBuildBackend() refuses --backend singularity: it cannot build", () => {
   assertThrows(
-    () => selectBuildBackend({ flag: "singularity", which: on("podman"), dryRun: false }),
+    () => selectBuildBackend({ requested: "singularity", which: on("podman"), dryRun: false }),
     UsageError,
     "llm build needs podman or docker, not singularity",
   );
 });
 
-Deno.test("selectBuildBackend() treats LLM_BACKEND=apptainer as auto, since it is a launch setting", () => {
-  const b = selectBuildBackend({
-    env: "apptainer",
-    which: on("podman", "apptainer"),
-    dryRun: false,
-  });
-  assertEquals(b.executable, "podman");
-  assertEquals(b.reason, "podman: found on PATH (LLM_BACKEND=apptainer cannot build, so auto)");
+Deno.test("selectBuildBackend() treats apptainer from LLM_BACKEND or a config file as auto", () => {
+  for (const origin of ["LLM_BACKEND", "/h/.config/llm/config.yaml:2"]) {
+    const b = selectBuildBackend({
+      requested: "apptainer",
+      origin,
+      which: on("podman", "apptainer"),
+      dryRun: false,
+    });
+    assertEquals(b.executable, "podman");
+    assertEquals(
+      b.reason,
+      `podman: found on PATH (apptainer from ${origin} cannot build, so auto)`,
+    );
+  }
 });
 
-Deno.test("selectBuildBackend() rejects an unknown backend and names the choices", () => {
+Deno.test("selectBuildBackend() rejects an unknown backend and names where it came from", () => {
   assertThrows(
-    () => selectBuildBackend({ flag: "lxc", which: on("podman"), dryRun: false }),
+    () => selectBuildBackend({ requested: "lxc", which: on("podman"), dryRun: false }),
     UsageError,
-    "unknown backend 'lxc' for --backend: use one of auto, podman, docker",
+    "unknown backend 'lxc' from --backend: use one of auto, podman, docker",
   );
   assertThrows(
-    () => selectBuildBackend({ env: "nerdctl", which: on("podman"), dryRun: true }),
+    () =>
+      selectBuildBackend({
+        requested: "nerdctl",
+        origin: "LLM_BACKEND",
+        which: on("podman"),
+        dryRun: true,
+      }),
     UsageError,
-    "for LLM_BACKEND",
+    "from LLM_BACKEND",
   );
 });

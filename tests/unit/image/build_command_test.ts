@@ -267,3 +267,41 @@ Deno.test("llm build reports a failed build, exits 1 and still removes the conte
   assertStringIncludes(system.err.join(""), "llm: error: podman build failed (exit 125)");
   assert(system.changes[system.changes.length - 1].startsWith("remove /tmp/llm-build-"));
 });
+
+Deno.test("llm build with LLM_BACKEND=singularity builds with podman: that setting is for launches", async () => {
+  assertEquals(
+    await dryRun([], { env: { LLM_BACKEND: "singularity" } }),
+    `podman build --platform linux/amd64 --tag localhost/llm-devcontainer:latest ${EMBEDDED}`,
+  );
+});
+
+Deno.test("llm build --backend wins over LLM_BACKEND", async () => {
+  assertEquals(
+    await dryRun(["--backend", "docker"], {
+      env: { LLM_BACKEND: "podman" },
+      executables: ["podman", "docker"],
+    }),
+    `docker build --platform linux/amd64 --tag localhost/llm-devcontainer:latest ${EMBEDDED}`,
+  );
+});
+
+Deno.test("llm build names LLM_DEVCONTAINER_CERTS when the file it names is missing", async () => {
+  const [code, err] = await failure([], { env: { LLM_DEVCONTAINER_CERTS: "/h/gone.pem" } });
+  assertEquals(code, 1);
+  assertStringIncludes(err, "llm: error: LLM_DEVCONTAINER_CERTS /h/gone.pem does not exist");
+});
+
+Deno.test("llm build ignores the config file's image and tag, which name what launches run", async () => {
+  const config = "/h/.config/llm/config.yaml";
+  const system = host({ files: [config] });
+  setContent(
+    system,
+    config,
+    "image: ghcr.io/me/llm\ntag: mine\narch: linux/arm64\nbackend: singularity\n",
+  );
+  assertEquals(await main(["build", "--dry-run"], system), 0, system.err.join(""));
+  assertEquals(
+    system.out.join(""),
+    `podman build --platform linux/arm64 --tag localhost/llm-devcontainer:latest ${EMBEDDED}`,
+  );
+});
