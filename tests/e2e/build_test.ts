@@ -193,9 +193,14 @@ Deno.test({
   },
 });
 
+const NO_BUNDLE = e2eState() === null;
+if (NO_BUNDLE) {
+  console.log("skipping the bundled-llm build test: run the tests with 'deno task test'");
+}
+
 Deno.test({
   name: "the bundled llm, with no checkout beside it, builds from its embedded Dockerfile",
-  ignore: e2eState() === null,
+  ignore: NO_BUNDLE,
   async fn() {
     // A recorded fake podman: logs its argv and copies the build context out.
     const root = await Deno.makeTempDir({ prefix: "llm-e2e-embedded-" });
