@@ -247,6 +247,66 @@ Deno.test({
   },
 });
 
+/**
+ * Type `input` into an interactive zsh (driven through zsh's own pseudo-terminal
+ * module, zpty) with the completion script on fpath, and return what the
+ * terminal shows up to the first appearance of `until`. Reading blocks until
+ * `until` shows up; a kill after 20 s turns a missing completion into a failure
+ * instead of a hang.
+ */
+/** `text` as a zsh $'...' string, so a tab can be typed. */
+function zshAnsiQuote(text: string): string {
+  return `$'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\t", "\\t")}'`;
+}
+
+async function zshTyped(input: string, until: string, cwd: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "llm-zpty-" });
+  try {
+    await Deno.writeTextFile(join(dir, "_llm"), script("zsh"));
+    const driver = [
+      "zmodload zsh/zpty",
+      "zpty z zsh -f -i",
+      `zpty -w z 'PS1="> "; fpath=(${dir} $fpath); autoload -U compinit; compinit -u -D; ` +
+      `llm() { :; }; print SET""UP-DONE'`,
+      "zpty -r z out '*SETUP-DONE*'",
+      `zpty -n -w z ${zshAnsiQuote(input)}`,
+      `zpty -r z out '*${until}*'`,
+      'print -r -- "$out"',
+      "zpty -d z",
+    ].join("\n");
+    const out = await new Deno.Command("zsh", {
+      args: ["-f", "-c", driver],
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    // deno-lint-ignore no-control-regex
+    return new TextDecoder().decode(out.stdout).replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "an interactive zsh completes words, --opt=value and directories with the script",
+  ignore: ignoreWithout("zsh"),
+  async fn() {
+    const dir = await scratch();
+    try {
+      assertStringIncludes(await zshTyped("llm completions \t\t", "fish", dir), "bash  fish");
+      assertStringIncludes(
+        await zshTyped("llm --backend=appt\t", "apptainer", dir),
+        "llm --backend=apptainer",
+      );
+      // Only the directory is offered, so it is inserted (zsh highlights the '/' after it).
+      assertStringIncludes(await zshTyped("llm --ro a\t", "apps", dir), "llm --ro apps");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 /** Completions fish gives for the command line `line`. */
 async function fishComplete(line: string, cwd?: string): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "llm-fish-" });
