@@ -332,3 +332,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  { name: "install.sh takes the version from LLM_VERSION", ignore: NO_DOWNLOADER },
+  async () => {
+    const release = serveRelease(await releaseFiles("/releases/download/v2.0.0", ALL));
+    try {
+      const r = await install(release, { os: "Linux", arch: "aarch64" }, [], {
+        LLM_VERSION: "v2.0.0",
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(release.requested[0], "/releases/download/v2.0.0/llm-aarch64-unknown-linux-gnu");
+      await Deno.remove(r.dir, { recursive: true });
+    } finally {
+      await release.close();
+    }
+  },
+);
+
+Deno.test("install.sh --help explains itself and an unknown option is refused", async () => {
+  const release = serveRelease(new Map());
+  try {
+    const help = await install(release, { os: "Linux", arch: "x86_64" }, ["--help"]);
+    assertEquals(help.code, 0);
+    assertStringIncludes(help.stdout, "Usage: install.sh [VERSION]");
+    const bad = await install(release, { os: "Linux", arch: "x86_64" }, ["--force"]);
+    assertEquals(bad.code, 1);
+    assertMatch(bad.stderr, /^install\.sh: error: unknown option '--force'/);
+    assertEquals(release.requested, []);
+    for (const r of [help, bad]) await Deno.remove(r.dir, { recursive: true });
+  } finally {
+    await release.close();
+  }
+});
