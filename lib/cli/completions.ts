@@ -256,21 +256,25 @@ _llm_candidates() {
 `;
 
 const BASH_WRAPPER = sh`_llm() {
-  local i w glue cur bashcur value prefix line
+  local i w glue colon cur bashcur value prefix line
   local -a words=() out=()
   COMPREPLY=()
-  # bash splits '--mount=x' into '--mount' '=' 'x': join them back.
-  glue=
+  # bash splits '--mount=x' into '--mount' '=' 'x', and 'a:b:ro' at each ':'
+  # (COMP_WORDBREAKS): join them back into the words llm will see.
+  glue= colon=
   for ((i = 1; i <= COMP_CWORD; i++)); do
     w=\${COMP_WORDS[i]}
-    if [[ $w == "=" && \${#words[@]} -gt 0 && \${words[\${#words[@]}-1]} == -* ]]; then
-      words[\${#words[@]}-1]+="="; glue=1
+    if [[ \${#words[@]} -gt 0 && ( $w == ":" || ( $w == "=" && \${words[\${#words[@]}-1]} == -* ) ) ]]; then
+      words[\${#words[@]}-1]+=$w; glue=1
+      [[ $w == ":" ]] && colon=$i
     elif [[ -n $glue ]]; then
       words[\${#words[@]}-1]+=$w; glue=
     else
       words+=("$w")
     fi
   done
+  # The container side of a mount spec: nothing on this host to offer.
+  [[ -n $colon && $((COMP_CWORD - colon)) -le 1 ]] && return 0
   cur=\${words[\${#words[@]}-1]}
   bashcur=\${COMP_WORDS[COMP_CWORD]}
   [[ $bashcur == "=" ]] && bashcur=

@@ -125,6 +125,15 @@ Deno.test("bash completes the value of --backend=VALUE that readline split at '=
   ]);
 });
 
+Deno.test("bash rejoins mount specs that readline split at ':'", async () => {
+  assertEquals(await bashComplete(["llm", "--mount", "~/d", ":", "/d", "co"]), subjects("co"));
+  assertEquals(
+    await bashComplete(["llm", "--mount", "~/d", ":", "/d", ":", "ro", "c"]),
+    subjects("c"),
+  );
+  assertEquals(await bashComplete(["llm", "--mount", "~/d", ":", "/d"]), []);
+});
+
 Deno.test("bash completes files for --mount and only directories for --ro", async () => {
   const dir = await scratch();
   try {
