@@ -166,7 +166,18 @@ async function macosCheck(system: System): Promise<Check> {
     values: new Map(),
     lists: new Map(),
   });
-  const code = await run({ options, args: [], system: capture });
+  let code: number;
+  try {
+    code = await run({ options, args: [], system: capture });
+  } catch (e) {
+    if (!(e instanceof LlmError)) throw e;
+    return {
+      id: "podman machine",
+      status: "fail",
+      finding: e.message,
+      fix: "llm setup-macos-volume --check",
+    };
+  }
   const lines = text.trim().split("\n").filter(Boolean);
   return code === 0 ? { id: "podman machine", status: "pass", finding: lines.join("; ") } : {
     id: "podman machine",

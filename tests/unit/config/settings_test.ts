@@ -220,3 +220,15 @@ Deno.test("trust --remove forgets a file", async () => {
   assertEquals(await main(["trust", "--remove"], system), 0);
   assertEquals(JSON.parse(system.readText(STORE) ?? ""), {});
 });
+
+Deno.test("an unreadable config file is an error naming it", async () => {
+  const system = host({ [CONFIG]: "tag: x\n" });
+  const read = system.readText.bind(system);
+  system.readText = (path: string) => {
+    if (path === CONFIG) throw new Deno.errors.PermissionDenied("permission denied");
+    return read(path);
+  };
+  assertEquals(await main(["codex"], system), 1);
+  assertStringIncludes(system.err.join(""), `llm: error: cannot read config file ${CONFIG}`);
+  assertEquals(system.ran, []);
+});

@@ -186,3 +186,45 @@ Deno.test("checks helpers: age, expiry, certs, AWS expiration", () => {
   assertEquals(awsExpiration("{}"), null);
   assertEquals(awsExpiration('{"Expiration":"soon"}'), "malformed");
 });
+
+Deno.test("doctor on macOS reports the podman machine and its volume (recorded fake Mac)", async () => {
+  const { fakeMac } = await import("../macos/_fake_mac.ts");
+  const { DESKTOP_VOLUMES } = await import("../macos/_fixtures.ts");
+  const machine = {
+    name: "podman-machine-default",
+    state: "running",
+    volumes: [...DESKTOP_VOLUMES, "/Volumes/devel:/Volumes/devel"],
+  };
+  // The recorded Mac answers diskutil and podman machine; add podman's own version and info.
+  const withPodman = <T extends FakeSystem>(mac: T): T => {
+    const machineOutput = mac.output.bind(mac);
+    mac.output = (argv, options) =>
+      argv[0] === "podman" && argv[1] === "--version"
+        ? Promise.resolve({ code: 0, stdout: "podman version 5.2.0\n", stderr: "" })
+        : argv[0] === "podman" && argv[1] === "info"
+        ? Promise.resolve({ code: 0, stdout: "true\n", stderr: "" })
+        : machineOutput(argv, options);
+    return mac;
+  };
+  const ready = withPodman(fakeMac({ volume: "case-sensitive", machine }));
+  await main(["doctor", "--json"], ready);
+  const good = JSON.parse(ready.out.join("")) as Json;
+  assertEquals(check(good, "podman machine").status, "pass");
+  assertStringIncludes(check(good, "podman machine").finding, "shares /Volumes/devel");
+
+  const fresh = withPodman(fakeMac({
+    volume: "absent",
+    machine: { ...machine, volumes: [...DESKTOP_VOLUMES] },
+  }));
+  await main(["doctor", "--json"], fresh);
+  const bad = JSON.parse(fresh.out.join("")) as Json;
+  assertEquals(check(bad, "podman machine").status, "warn");
+  assertEquals(check(bad, "podman machine").fix, "llm setup-macos-volume");
+});
+
+Deno.test("doctor on macOS without diskutil reports it instead of stopping", async () => {
+  const system = host(GOOD_FILES, { os: "darwin", arch: "aarch64" });
+  const [, json] = await doctor(system);
+  assertEquals(check(json, "podman machine").status, "fail");
+  assertStringIncludes(check(json, "podman machine").finding, "diskutil");
+});
