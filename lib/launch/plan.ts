@@ -189,6 +189,15 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   }
 
   const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
+  // The workspace is the one broad mount: from the home directory (or /) it
+  // exposes every file there, SSH keys included.
+  if (realWorkdir === "/" || realWorkdir === (facts.realPath(facts.home) ?? facts.home)) {
+    warnings.unshift(
+      `the working directory ${hostWorkdir} is ${
+        realWorkdir === "/" ? "the root directory" : "your home directory"
+      }: the agent can read and change everything in it; cd into a project first`,
+    );
+  }
 
   for (const p of request.pathPrepend) {
     if (p === "") throw new UsageError("--path-prepend needs a non-empty directory");

@@ -275,3 +275,11 @@ Deno.test("--arch, --image-name and --tag reach the plan", () => {
   assertEquals(plan.image, "me/i:2");
   assertThrows(() => planFor(["--arch", "arm", "pi"]), UsageError, "--arch");
 });
+
+Deno.test("launching from the home directory or / warns that everything there is exposed", () => {
+  const home = planFor(["codex"], { cwd: HOME });
+  assertStringIncludes(home.warnings[0], "is your home directory");
+  const root = planFor(["codex"], { cwd: "/" });
+  assertStringIncludes(root.warnings[0], "is the root directory");
+  assertEquals(planFor(["codex"]).warnings, []);
+});
