@@ -7,7 +7,7 @@ import type { CommandSpec } from "../cli/command.ts";
 /** `llm config show|path`. */
 export const CONFIG_COMMAND: CommandSpec = {
   name: "config",
-  summary: "Show the effective settings and where each comes from, or the config file paths.",
+  summary: "Show the effective settings and where each comes from, or the config file paths",
   usage: "config show|path",
   options: [],
   examples: [
@@ -21,7 +21,7 @@ export const CONFIG_COMMAND: CommandSpec = {
 /** `llm trust [FILE]`. */
 export const TRUST_COMMAND: CommandSpec = {
   name: "trust",
-  summary: "Trust this project's .llm.yaml (records its SHA-256) so launches use it.",
+  summary: "Trust this project's .llm.yaml (records its SHA-256) so launches use it",
   usage: "trust [--remove] [FILE]",
   options: [
     {

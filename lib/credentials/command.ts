@@ -7,7 +7,7 @@ import type { CommandSpec } from "../cli/command.ts";
 /** The `refresh` command. */
 export const REFRESH_COMMAND: CommandSpec = {
   name: "refresh",
-  summary: "Log in to Codex and AWS if needed, export credentials, push them to a remote host.",
+  summary: "Log in to Codex and AWS if needed, export credentials, push them to a remote host",
   usage: "refresh [--kind all|codex|claude|pi] [--remote HOST [--user NAME]] [options]",
   options: [
     {

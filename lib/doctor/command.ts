@@ -6,7 +6,7 @@ import type { CommandSpec } from "../cli/command.ts";
 /** The `doctor` command. */
 export const DOCTOR_COMMAND: CommandSpec = {
   name: "doctor",
-  summary: "Check the runtime, images, credentials, certificates and config; say how to fix.",
+  summary: "Check the runtime, images, credentials, certificates and config; say how to fix",
   usage: "doctor [--json]",
   options: [
     { name: "json", kind: "flag", help: "Print the report as one JSON document." },

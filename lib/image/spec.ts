@@ -14,7 +14,7 @@ export const BUILD_BACKENDS = ["auto", "podman", "docker"] as const;
 /** The `llm build` command. */
 export const BUILD_COMMAND: CommandSpec = {
   name: "build",
-  summary: "Build the agent image (Dockerfile shipped with llm) with podman or docker.",
+  summary: "Build the agent image (Dockerfile shipped with llm) with podman or docker",
   usage: "build [options]",
   options: [
     {

@@ -7,7 +7,7 @@ import type { CommandSpec } from "../cli/command.ts";
 /** `llm setup-macos-volume`. */
 export const SETUP_MACOS_VOLUME: CommandSpec = {
   name: "setup-macos-volume",
-  summary: "Make a case-sensitive APFS volume and share it with the podman machine (macOS).",
+  summary: "Make a case-sensitive APFS volume and share it with the podman machine (macOS)",
   usage: "setup-macos-volume [--name NAME] [--machine NAME] [--yes] [--check] [--dry-run]",
   options: [
     {
