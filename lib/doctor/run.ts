@@ -10,6 +10,7 @@ import type { AgentDef } from "../launch/agents.ts";
 import { DEFAULT_IMAGE } from "../launch/container.ts";
 import { imageRef } from "../launch/image.ts";
 import { hostPath } from "../launch/mounts.ts";
+import { dockerInfoArgv, isRootlessDockerInfo } from "../runtime/docker.ts";
 import { selectRuntime } from "../runtime/select.ts";
 import { sifCacheDir, sifCacheFile, singularityRef } from "../runtime/singularity.ts";
 import { join } from "../std/path.ts";
@@ -78,6 +79,28 @@ export async function run({ options, system }: CommandContext): Promise<number> 
   return result.ok ? 0 : 1;
 }
 
+/** How to ask a daemon-style runtime whether it answers and runs rootless. */
+const ENGINE_PROBES: Readonly<
+  Record<
+    string,
+    { args: string[]; rootless: (out: string) => boolean; fix: (os: string) => string }
+  >
+> = {
+  podman: {
+    args: ["info", "--format", "{{.Host.Security.Rootless}}"],
+    rootless: (out) => out.trim() === "true",
+    fix: (os) =>
+      os === "darwin"
+        ? "start the machine: podman machine start (or open Podman Desktop)"
+        : "run 'podman info' to see what is wrong",
+  },
+  docker: {
+    args: dockerInfoArgv("docker").slice(1),
+    rootless: isRootlessDockerInfo,
+    fix: () => "start the Docker engine (systemctl start docker, or Docker Desktop)",
+  },
+};
+
 async function runtimeChecks(
   backend: string | undefined,
   system: System,
@@ -108,39 +131,24 @@ async function runtimeChecks(
       }],
     };
   }
+  const engine = ENGINE_PROBES[name];
   let mode = "";
-  if (name === "podman") {
-    const info = await system.output([name, "info", "--format", "{{.Host.Security.Rootless}}"]);
+  if (engine) {
+    const info = await system.output([name, ...engine.args]);
     if (info.code !== 0) {
       return {
         name,
         checks: [{
           id: "runtime",
           status: "fail",
-          finding: `${lastLine(version.stdout)}, but 'podman info' failed: ${
+          finding: `${lastLine(version.stdout)}, but '${name} info' failed: ${
             lastLine(info.stderr)
           }`,
-          fix: system.os === "darwin"
-            ? "start the machine: podman machine start (or open Podman Desktop)"
-            : "run 'podman info' to see what is wrong",
+          fix: engine.fix(system.os),
         }],
       };
     }
-    mode = info.stdout.trim() === "true" ? ", rootless" : ", rootful";
-  } else if (name === "docker") {
-    const info = await system.output([name, "info", "--format", "{{json .SecurityOptions}}"]);
-    if (info.code !== 0) {
-      return {
-        name,
-        checks: [{
-          id: "runtime",
-          status: "fail",
-          finding: `${lastLine(version.stdout)}, but the Docker engine does not answer`,
-          fix: "start the Docker engine (systemctl start docker, or Docker Desktop)",
-        }],
-      };
-    }
-    mode = info.stdout.includes("rootless") ? ", rootless" : ", rootful";
+    mode = engine.rootless(info.stdout) ? ", rootless" : ", rootful";
   }
   return {
     name,

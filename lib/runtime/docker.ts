@@ -12,10 +12,10 @@
  *   image home is writable too; otherwise only the mounted credential paths
  *   under it are, and the launch says so.
  */
-import { LlmError } from "../errors.ts";
 import { CONTAINER_GID, CONTAINER_HOME, CONTAINER_UID } from "../launch/container.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
+import { volumeArgs } from "./_volume_args.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 
 /** The `--user` for a docker launch, and a warning when the home stays read-only. */
@@ -34,21 +34,7 @@ export function dockerUser(facts: InvocationFacts): { arg: string; warning?: str
 
 /** The `-v`/`--mount` arguments for one mount. */
 export function dockerMountArgs(mount: Mount): string[] {
-  if (mount.kind === "bind") {
-    for (const p of [mount.source, mount.target]) {
-      if (p.includes(":")) {
-        throw new LlmError(`cannot mount ${p}: docker mount paths cannot contain ':'`);
-      }
-    }
-    return ["-v", `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`];
-  }
-  if (mount.target.includes(",")) {
-    throw new LlmError(`cannot mask ${mount.target}: docker mask paths cannot contain ','`);
-  }
-  // As for podman: an empty read-only tmpfs hides a directory, /dev/null a file.
-  return mount.entry === "dir"
-    ? ["--mount", `type=tmpfs,destination=${mount.target},ro=true,tmpfs-mode=0555`]
-    : ["-v", `/dev/null:${mount.target}:ro`];
+  return volumeArgs(mount, "docker", "tmpfs-mode=0555");
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * Podman: `podman run` argv for a launch plan.
  */
-import { LlmError } from "../errors.ts";
 import { CONTAINER_GID, CONTAINER_UID } from "../launch/container.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
+import { volumeArgs } from "./_volume_args.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 
 /**
@@ -39,23 +39,8 @@ const ROOTFUL_SIZE = 65536;
 
 /** The `-v`/`--mount` arguments for one mount. */
 export function podmanMountArgs(mount: Mount): string[] {
-  if (mount.kind === "bind") {
-    for (const p of [mount.source, mount.target]) {
-      if (p.includes(":")) {
-        throw new LlmError(`cannot mount ${p}: podman mount paths cannot contain ':'`);
-      }
-    }
-    return ["-v", `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`];
-  }
-  if (mount.target.includes(",")) {
-    throw new LlmError(`cannot mask ${mount.target}: podman mask paths cannot contain ','`);
-  }
-  // A directory is hidden by an empty read-only tmpfs (nothing left on the
-  // host to clean up); a file by /dev/null, which reads as empty. Podman
-  // copies the hidden directory's contents into a tmpfs unless told not to.
-  return mount.entry === "dir"
-    ? ["--mount", `type=tmpfs,destination=${mount.target},ro=true,notmpcopyup`]
-    : ["-v", `/dev/null:${mount.target}:ro`];
+  // Podman copies a hidden directory's contents into a tmpfs unless told not to.
+  return volumeArgs(mount, "podman", "notmpcopyup");
 }
 
 /** `podman run` for a plan. */
