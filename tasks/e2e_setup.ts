@@ -108,6 +108,12 @@ export async function setupE2E(): Promise<E2EState> {
   const podmanEnv = { CONTAINERS_CONF: confPath, CONTAINERS_STORAGE_CONF: storagePath };
   const podman = which("podman", Deno.env.get("PATH") ?? "");
   const rootlessStorage = join(E2E_DIR, "storage-rootless.conf");
+  // The test user must exist before its uid can name its podman run directory.
+  let userProblem: string | null = null;
+  if (podman && Deno.uid() === 0 && !(await run(["id", "-u", ROOTLESS_USER])).success) {
+    const added = await run(["useradd", "-m", ROOTLESS_USER]);
+    if (!added.success) userProblem = `useradd ${ROOTLESS_USER} failed: ${text(added)}`;
+  }
   const rootlessUid = await userId(ROOTLESS_USER);
   // Tests give llm a scratch HOME; pin the rootless store to the test user's own.
   await Deno.writeTextFile(
@@ -152,11 +158,7 @@ export async function setupE2E(): Promise<E2EState> {
       rootfulSkip = "rootful podman needs root; these tests run as root in CI";
     }
     if (Deno.uid() === 0) {
-      const exists = await run(["id", "-u", ROOTLESS_USER]);
-      if (!exists.success) {
-        const added = await run(["useradd", "-m", ROOTLESS_USER]);
-        if (!added.success) rootlessSkip = `useradd ${ROOTLESS_USER} failed: ${text(added)}`;
-      }
+      rootlessSkip = userProblem;
       rootlessHome = `/home/${ROOTLESS_USER}`;
       if (rootlessSkip === null) {
         const asUser = [
@@ -170,21 +172,7 @@ export async function setupE2E(): Promise<E2EState> {
         ];
         await run([...asUser, "rmi", "--force", TEST_IMAGE], { cwd: "/" });
         await run([...asUser, "image", "prune", "--force"], { cwd: "/" });
-        const imported = await run(
-          [
-            "runuser",
-            "-u",
-            ROOTLESS_USER,
-            "--",
-            "env",
-            ...Object.entries(rootlessEnv).map(([k, v]) => `${k}=${v}`),
-            podman,
-            "import",
-            tar,
-            TEST_IMAGE,
-          ],
-          { cwd: "/" },
-        );
+        const imported = await run([...asUser, "import", tar, TEST_IMAGE], { cwd: "/" });
         if (!imported.success) rootlessSkip = `rootless podman import failed: ${text(imported)}`;
       }
     } else {
