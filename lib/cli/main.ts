@@ -13,6 +13,7 @@ import { mergeOptions, parseOptions } from "./parse.ts";
 import { COMMANDS, findCommand } from "./registry.ts";
 import { environmentLayer } from "../config/environment_layer.ts";
 import type { LoadedConfig } from "../config/load.ts";
+import { configFilesPresent } from "../config/paths.ts";
 
 /** The version from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -39,10 +40,13 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   const name = rest[0];
   const wantsHelp = name === undefined || name === "help" || globals.flags.has("help") ||
     (findCommand(name)?.reportsConfigErrors ?? false);
-  const { loadConfig } = await import("../config/load.ts");
   let config: LoadedConfig | undefined;
   try {
-    config = await loadConfig(system, globals.values.get("config"));
+    const flag = globals.values.get("config");
+    if (configFilesPresent(system.env, system.home, system.cwd, (p) => system.stat(p), flag)) {
+      const { loadConfig } = await import("../config/load.ts");
+      config = await loadConfig(system, flag);
+    }
   } catch (e) {
     // A broken config file must not hide the help, or the doctor, that explains it.
     if (!wantsHelp || !(e instanceof LlmError)) throw e;

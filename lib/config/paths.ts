@@ -27,3 +27,19 @@ export function userConfigPath(
 export function trustStorePath(env: Readonly<Record<string, string>>, home: string): string {
   return join(configDir(env, home), "trusted.json");
 }
+
+/**
+ * Whether any settings file may apply: one named explicitly, the user file,
+ * or a project file. Two stats, so launches without config never load the
+ * config modules (or YAML).
+ */
+export function configFilesPresent(
+  env: Readonly<Record<string, string>>,
+  home: string,
+  cwd: string,
+  stat: (path: string) => unknown,
+  flag?: string,
+): boolean {
+  const user = userConfigPath(env, home, flag);
+  return user.explicit || stat(user.path) !== null || stat(join(cwd, PROJECT_FILE)) !== null;
+}
