@@ -101,10 +101,14 @@ export async function runLlm(
   args: readonly string[],
   options: RunLlmOptions = {},
 ): Promise<Ran> {
-  const child = spawnLlm(sandbox, args, options);
-  if (options.stdin !== undefined) {
+  return await finish(spawnLlm(sandbox, args, options), options.stdin);
+}
+
+/** Write `stdin` (when given) to a spawned child, then wait for it and decode its output. */
+export async function finish(child: Deno.ChildProcess, stdin?: string): Promise<Ran> {
+  if (stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(options.stdin));
+    await w.write(new TextEncoder().encode(stdin));
     await w.close();
   }
   const out = await child.output();

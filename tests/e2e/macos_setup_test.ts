@@ -17,7 +17,7 @@ import {
   ROOT_PLIST,
   volumePlist,
 } from "../unit/macos/_fixtures.ts";
-import { REPO } from "./_harness.ts";
+import { finish, type Ran, REPO } from "./_harness.ts";
 
 const DRIVER = join(REPO, "tests/e2e/_macos_driver.ts");
 const DENO_DIR = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache/deno");
@@ -166,12 +166,6 @@ async function fakeMacDir(s: Scenario): Promise<FakeMacDir> {
   };
 }
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Run llm (as macOS) with only the fake Mac's bin on PATH. */
 async function llm(
   mac: FakeMacDir,
@@ -193,14 +187,7 @@ async function llm(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  if (options.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(options.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return await finish(child, options.stdin);
 }
 
 const DEVEL_VOLUMES = [...DESKTOP_VOLUMES, "/Volumes/devel:/Volumes/devel"];
