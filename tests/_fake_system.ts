@@ -4,7 +4,13 @@
  */
 import type { FileKind } from "../lib/launch/host_facts.ts";
 import { dirname, normalize } from "../lib/std/path.ts";
-import type { InteractiveResult, ProcessOutput, RunOptions, System } from "../lib/system/system.ts";
+import type {
+  BoundedRead,
+  InteractiveResult,
+  ProcessOutput,
+  RunOptions,
+  System,
+} from "../lib/system/system.ts";
 
 /** A file in the fake tree. */
 export interface FakeFile {
@@ -169,6 +175,17 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       if (files.has(path)) return;
       changes.push(`create ${path}`);
       files.set(path, { kind: "file", content: new TextEncoder().encode(content), mode });
+    },
+    readBounded(path: string, limit: number, followSymlinks: boolean): Promise<BoundedRead> {
+      const at = files.get(normalize(path));
+      if (at?.linkTo !== undefined && !followSymlinks) return Promise.resolve({ kind: "symlink" });
+      const f = files.get(resolveLinks(path));
+      if (f === undefined) return Promise.resolve({ kind: "absent" });
+      if (f.kind !== "file") return Promise.resolve({ kind: f.kind });
+      const bytes = f.content ?? new Uint8Array();
+      return Promise.resolve(
+        bytes.length > limit ? { kind: "too-large" } : { kind: "file", bytes },
+      );
     },
     readText(path: string): string | null {
       const f = files.get(resolveLinks(path));

@@ -57,6 +57,9 @@ export function realSystem(): System {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
       }
     },
+    async readBounded(path: string, limit: number, followSymlinks: boolean) {
+      return (await import("./bounded_read.ts")).readBounded(path, limit, followSymlinks);
+    },
     readText(path: string): string | null {
       let missing = false;
       const text = probe(

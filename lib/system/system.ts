@@ -28,6 +28,14 @@ export interface InteractiveResult {
   readonly stderrTail: string;
 }
 
+/**
+ * What `readBounded` found at a path: the bytes of a regular file, or why
+ * there are none. A symlink is reported only when not following them.
+ */
+export type BoundedRead =
+  | { readonly kind: "file"; readonly bytes: Uint8Array }
+  | { readonly kind: "absent" | "symlink" | "dir" | "other" | "too-large" };
+
 /** Everything commands may do to the machine. */
 export interface System extends HostFacts {
   /** The executable of `name` found on PATH, or null. */
@@ -50,6 +58,13 @@ export interface System extends HostFacts {
   mkdir(path: string, mode?: number): void;
   /** Create `path` with `content` unless it exists; never touches an existing file. */
   createFileIfAbsent(path: string, content: string, mode?: number): void;
+  /**
+   * Read a regular file of at most `limit` bytes, never reading more than
+   * that and never blocking (a FIFO or device is "other", never opened for
+   * reading). With `followSymlinks` false a symlink at `path` is "symlink".
+   * For files the agent may have replaced (config files).
+   */
+  readBounded(path: string, limit: number, followSymlinks: boolean): Promise<BoundedRead>;
   /** Read a text file, or null when absent. */
   readText(path: string): string | null;
   /** Write atomically: a temporary file in the same directory, then rename. */
