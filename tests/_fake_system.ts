@@ -19,6 +19,8 @@ export interface FakeFile {
   mode?: number;
   /** Target for a symlink (resolved by realPath). */
   linkTo?: string;
+  /** Hard-link count (default 1). */
+  links?: number;
 }
 
 /** How to build a fake system. */
@@ -135,6 +137,13 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
         if (!files.has(p)) return null;
       }
       return p;
+    },
+    readLink(path: string): string | null {
+      return files.get(normalize(path))?.linkTo ?? null;
+    },
+    linkCount(path: string): number | null {
+      const f = files.get(resolveLinks(path));
+      return f ? f.links ?? 1 : null;
     },
     readHead(path: string, bytes: number): Uint8Array | null {
       const f = files.get(resolveLinks(path));

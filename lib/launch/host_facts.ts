@@ -23,6 +23,10 @@ export interface HostFacts {
   stat(path: string): FileKind | null;
   /** Canonical path with symlinks resolved, or null when absent. */
   realPath(path: string): string | null;
+  /** The text of the symlink at `path` (not followed), or null when `path` is not a symlink. */
+  readLink(path: string): string | null;
+  /** Hard-link count of the entry at `path` (symlinks followed), or null when absent. */
+  linkCount(path: string): number | null;
   /** The first `bytes` bytes of a file, or null when unreadable. */
   readHead(path: string, bytes: number): Uint8Array | null;
 }

@@ -3,8 +3,10 @@
  * that keep a set of mounts coherent.
  */
 import { LlmError, UsageError } from "../errors.ts";
-import { isAbsolute, join, normalize, relative, resolve } from "../std/path.ts";
+import { normalize } from "../std/path.ts";
 import type { HostFacts } from "./host_facts.ts";
+import { hostPath, isWithin, trimSlash } from "./host_paths.ts";
+import { fromWorkspaceFile, resolveSource, type Workspace } from "./resolve.ts";
 
 /** A host path bound into the container. */
 export interface BindMount {
@@ -27,11 +29,15 @@ export interface MaskMount {
 
 export type Mount = BindMount | MaskMount;
 
-/** Expand a leading `~` and make `path` absolute against `cwd`. */
-export function hostPath(path: string, home: string, cwd: string): string {
-  if (path === "~") return home;
-  if (path.startsWith("~/")) return join(home, path.slice(2));
-  return resolve(cwd, path);
+export { hostPath, isWithin, trimSlash };
+
+/** Origins of the bind mounts that hold `--ro`/`--mask` paths in place (protect.ts) start so. */
+export const PIN_ORIGIN = "pin ";
+
+/** Whether a mount is a `--ro`/`--mask` protection or one of their pins. */
+export function isProtection(origin: string): boolean {
+  return origin.startsWith("--ro ") || origin.startsWith("--mask ") ||
+    origin.startsWith(PIN_ORIGIN);
 }
 
 /** A parsed mount spec, before checking the host. */
@@ -78,31 +84,33 @@ export function parseMountSpec(spec: string): MountSpec {
   };
 }
 
-/** Resolve a spec against the host: the source must exist. */
-export function resolveMountSpec(spec: string, facts: HostFacts, origin: string): BindMount {
+/**
+ * Resolve a spec against the host: the source must exist, and is mounted by
+ * its resolved path (see resolve.ts for where symlinks may lead). Without a
+ * container path the mount appears where the user named it.
+ */
+export function resolveMountSpec(
+  spec: string,
+  facts: HostFacts,
+  origin: string,
+  workspace: Workspace,
+): BindMount {
   const parsed = parseMountSpec(spec);
-  const source = trimSlash(hostPath(parsed.host, facts.home, facts.cwd));
-  if (facts.stat(source) === null) {
-    throw new LlmError(`${origin}: host path ${source} does not exist; create it or fix the spec`);
+  const named = trimSlash(hostPath(parsed.host, facts.home, facts.cwd));
+  const source = resolveSource(named, workspace, facts, {
+    what: origin,
+    fromWorkspaceFile: fromWorkspaceFile(origin, workspace),
+  });
+  if (source === null) {
+    throw new LlmError(`${origin}: host path ${named} does not exist; create it or fix the spec`);
   }
   return {
     kind: "bind",
     source,
-    target: parsed.container ?? source,
+    target: parsed.container ?? named,
     readOnly: parsed.readOnly,
     origin,
   };
-}
-
-/** Drop a trailing slash (but keep `/`). */
-export function trimSlash(path: string): string {
-  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-}
-
-/** True when `inner` is `outer` or lies below it. */
-export function isWithin(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 /** Result of `reconcileMounts`. */
@@ -114,7 +122,8 @@ export interface ReconciledMounts {
 /**
  * Collapse identical duplicates, reject two different mounts on one container
  * path, and warn when a mount hides part of another. `--ro` and `--mask`
- * targets nest inside the workspace on purpose and are not warned about.
+ * targets and their pins nest inside the workspace on purpose and are not
+ * warned about.
  */
 export function reconcileMounts(mounts: readonly Mount[]): ReconciledMounts {
   const kept: Mount[] = [];
@@ -132,7 +141,7 @@ export function reconcileMounts(mounts: readonly Mount[]): ReconciledMounts {
   }
   const warnings: string[] = [];
   for (const inner of kept) {
-    if (inner.origin.startsWith("--ro") || inner.origin.startsWith("--mask")) continue;
+    if (isProtection(inner.origin)) continue;
     for (const outer of kept) {
       if (outer === inner || outer.kind !== "bind") continue;
       if (isWithin(inner.target, outer.target)) {

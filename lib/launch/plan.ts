@@ -19,6 +19,8 @@ import {
   resolveMountSpec,
   trimSlash,
 } from "./mounts.ts";
+import { protectPaths } from "./protect.ts";
+import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
 import type { LaunchRequest } from "./request.ts";
 
 /** Something to create on the host before a real launch. */
@@ -98,7 +100,10 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     origin: "workspace",
   });
 
-  for (const { spec, origin } of request.mounts) mounts.push(resolveMountSpec(spec, facts, origin));
+  const workspace = { path: hostWorkdir, real: realWorkdir };
+  for (const { spec, origin } of request.mounts) {
+    mounts.push(resolveMountSpec(spec, facts, origin, workspace));
+  }
 
   const toContainer = (hostAbs: string): string | undefined => {
     for (const base of [hostWorkdir, realWorkdir]) {
@@ -107,33 +112,27 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     return undefined;
   };
 
-  for (const path of request.ro) {
-    const real = workspaceSubpath("--ro", path, facts, realWorkdir);
-    mounts.push({
-      kind: "bind",
-      source: real,
-      target: join(workdir, relative(realWorkdir, real)),
-      readOnly: true,
-      origin: `--ro ${path}`,
-    });
-  }
-  for (const path of request.mask) {
-    const real = workspaceSubpath("--mask", path, facts, realWorkdir);
-    mounts.push({
-      kind: "mask",
-      target: join(workdir, relative(realWorkdir, real)),
-      entry: facts.stat(real) === "dir" ? "dir" : "file",
-      origin: `--mask ${path}`,
-    });
-  }
+  const protections = protectPaths({
+    ro: request.ro,
+    mask: request.mask,
+    workspace,
+    workdir,
+    readOnly: request.globalReadOnly,
+  }, facts);
+  mounts.push(...protections.mounts);
 
   const pathPrepend: string[] = [];
   if (request.condaEnv !== undefined) {
-    const envPath = trimSlash(hostPath(request.condaEnv, facts.home, facts.cwd));
+    const named = trimSlash(hostPath(request.condaEnv, facts.home, facts.cwd));
+    const envPath = resolveSource(named, workspace, facts, {
+      what: `--conda-env ${request.condaEnv}`,
+      fromWorkspaceFile: false,
+    }) ?? named;
     checkCondaEnv(envPath, facts);
     let target = toContainer(envPath);
     if (target === undefined) {
-      target = envPath;
+      // Where the user named it: the environment's scripts may carry that prefix.
+      target = named;
       mounts.push({
         kind: "bind",
         source: envPath,
@@ -147,7 +146,11 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
 
   let certs: { target: string; variables: readonly string[] } | undefined;
   if (request.certs) {
-    const path = hostPath(request.certs.path, facts.home, facts.cwd);
+    const named = hostPath(request.certs.path, facts.home, facts.cwd);
+    const path = resolveSource(named, workspace, facts, {
+      what: request.certs.origin,
+      fromWorkspaceFile: fromWorkspaceFile(request.certs.origin, workspace),
+    }) ?? named;
     const kind = facts.stat(path);
     if (kind !== "file") {
       throw new LlmError(
@@ -189,13 +192,19 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   }
 
   const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
-  // The workspace is the one broad mount: from the home directory (or /) it
-  // exposes every file there, SSH keys included.
-  if (realWorkdir === "/" || realWorkdir === (facts.realPath(facts.home) ?? facts.home)) {
+  warnings.push(...protections.warnings);
+  // The workspace is the one broad mount: from the home directory (or /, or
+  // any directory above home) it exposes every file there, SSH keys included.
+  const realHome = facts.realPath(facts.home) ?? facts.home;
+  if (realWorkdir === "/" || isWithin(realHome, realWorkdir)) {
+    const what = realWorkdir === "/"
+      ? "is the root directory"
+      : realWorkdir === realHome
+      ? "is your home directory"
+      : `contains your home directory ${facts.home}`;
     warnings.unshift(
-      `the working directory ${hostWorkdir} is ${
-        realWorkdir === "/" ? "the root directory" : "your home directory"
-      }: the agent can read and change everything in it; cd into a project first`,
+      `the working directory ${hostWorkdir} ${what}: the agent can read and change everything ` +
+        `in it; cd into a project first`,
     );
   }
 
@@ -239,26 +248,4 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     ensure,
     warnings,
   };
-}
-
-/** Resolve a `--ro`/`--mask` path: an existing strict subpath of the workspace, symlinks resolved. */
-function workspaceSubpath(
-  option: string,
-  path: string,
-  facts: HostFacts,
-  realWorkdir: string,
-): string {
-  const real = facts.realPath(resolve(facts.cwd, path));
-  if (real === null) throw new LlmError(`${option} ${path} does not exist; give an existing path`);
-  if (real === realWorkdir) {
-    throw new LlmError(
-      `${option} ${path} is the workspace itself; use --global-read-only for the whole workspace`,
-    );
-  }
-  if (!isWithin(real, realWorkdir)) {
-    throw new LlmError(
-      `${option} ${path} is outside the workspace ${realWorkdir}; it must be a path inside it`,
-    );
-  }
-  return real;
 }

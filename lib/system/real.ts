@@ -24,6 +24,12 @@ export function realSystem(): System {
     realPath(path: string): string | null {
       return probe(() => Deno.realPathSync(path), null);
     },
+    readLink(path: string): string | null {
+      return probe(() => Deno.readLinkSync(path), null);
+    },
+    linkCount(path: string): number | null {
+      return probe(() => Deno.statSync(path).nlink, null);
+    },
     readHead(path: string, bytes: number): Uint8Array | null {
       return probe(() => {
         using file = Deno.openSync(path);

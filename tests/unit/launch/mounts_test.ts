@@ -37,16 +37,17 @@ Deno.test("hostPath() expands ~ and resolves against the working directory", () 
 
 Deno.test("resolveMountSpec() mounts HOST alone at the same path and requires it to exist", () => {
   const facts = fakeSystem({ home: "/h", cwd: "/w", files: ["/h/data/", "/w/sub/"] });
-  assertEquals(resolveMountSpec("~/data", facts, "o"), {
+  const ws = { path: "/w", real: "/w" };
+  assertEquals(resolveMountSpec("~/data", facts, "o", ws), {
     kind: "bind",
     source: "/h/data",
     target: "/h/data",
     readOnly: false,
     origin: "o",
   });
-  assertEquals(resolveMountSpec("sub/:/s:ro", facts, "o").source, "/w/sub");
+  assertEquals(resolveMountSpec("sub/:/s:ro", facts, "o", ws).source, "/w/sub");
   assertThrows(
-    () => resolveMountSpec("~/nope", facts, "--mount ~/nope"),
+    () => resolveMountSpec("~/nope", facts, "--mount ~/nope", ws),
     LlmError,
     "/h/nope does not exist",
   );
