@@ -2,17 +2,31 @@
  * Prepares what the end-to-end tests need and records it in
  * `.e2e/state.json`: a tiny busybox image (no registry is reachable here),
  * imported for root (rootful podman) and for an unprivileged user (rootless
- * podman), and a bundled `llm` that the unprivileged user can run.
+ * podman), private rootful and rootless Docker engines holding the same
+ * image, and a bundled `llm` that the unprivileged user can run.
  *
- * Sandbox quirks (crun, ulimits, network, overlay with user namespaces) are
- * handled by the containers.conf and storage.conf written here; they belong
- * to the test set-up, never to the product. Tests whose needs are not met
- * are skipped and say why.
+ * Rootful podman uses the machine's default storage (overlay), so the tests
+ * meet what users get. Sandbox quirks (crun, ulimits, network) are handled
+ * by the containers.conf written here; they belong to the test set-up,
+ * never to the product. The rootless store is pinned to the test user's
+ * own (tests give llm a scratch HOME) on the overlay driver. Tests whose
+ * needs are not met are skipped and say why.
  *
- * Run as: deno run -A tasks/e2e_setup.ts
+ * Run as: deno run -A tasks/e2e_setup.ts        (leaves the engines running)
+ *         deno run -A tasks/e2e_setup.ts --stop (stops them)
+ * `deno task test` does both around the test run.
  */
 import { join } from "../lib/std/path.ts";
 import { which } from "../lib/system/real.ts";
+import {
+  type DockerEngine,
+  importImage,
+  rootfulEngine,
+  rootlessEngine,
+  startRootful,
+  startRootless,
+  stopEngine,
+} from "./e2e_docker.ts";
 
 export const E2E_DIR = join(new URL("..", import.meta.url).pathname, ".e2e");
 export const TEST_IMAGE = "localhost/llm-test:latest";
@@ -21,18 +35,29 @@ export const ROOTLESS_USER = "llm-e2e";
 /** What the end-to-end tests can use. */
 export interface E2EState {
   readonly podman: string | null;
-  /** Why rootful tests cannot run, or null when they can. */
+  /** Why rootful podman tests cannot run, or null when they can. */
   readonly rootfulSkip: string | null;
+  /** Why rootless podman tests cannot run, or null when they can. */
   readonly rootlessSkip: string | null;
   readonly rootlessUser: string;
   readonly rootlessHome: string;
   readonly image: string;
   /** Bundled llm, runnable with `deno run -A` by any user. */
   readonly bundle: string;
-  /** Variables that point podman at the test configuration. */
+  /** Variables that point rootful podman at the test configuration (default storage). */
   readonly podmanEnv: Record<string, string>;
   /** The same for the rootless user (its own storage). */
   readonly rootlessEnv: Record<string, string>;
+  /** The docker client, or null when not installed. */
+  readonly docker: string | null;
+  /** DOCKER_HOST of the private rootful engine (run the client as root). */
+  readonly dockerRootfulHost: string;
+  /** DOCKER_HOST of the test user's rootless engine (run the client as that user). */
+  readonly dockerRootlessHost: string;
+  /** Why rootful docker tests cannot run, or null when they can. */
+  readonly dockerRootfulSkip: string | null;
+  /** Why rootless docker tests cannot run, or null when they can. */
+  readonly dockerRootlessSkip: string | null;
 }
 
 const CONTAINERS_CONF = `[containers]
@@ -92,35 +117,55 @@ async function userId(name: string): Promise<string> {
   return out.success ? new TextDecoder().decode(out.stdout).trim() : "0";
 }
 
+/** The engines the set-up starts; `stopE2E` stops them. */
+function engines(): DockerEngine[] {
+  return [rootfulEngine(E2E_DIR), rootlessEngine(E2E_DIR)];
+}
+
+/**
+ * Stop the Docker engines of this or an earlier (killed) run. Returns one
+ * line per engine that could not be cleaned up.
+ */
+export async function stopE2E(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const engine of engines()) {
+    const problem = await stopEngine(engine);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
 /** Set up everything possible and write the state file. */
 export async function setupE2E(): Promise<E2EState> {
   await Deno.mkdir(E2E_DIR, { recursive: true });
   await Deno.chmod(E2E_DIR, 0o755);
   const confPath = join(E2E_DIR, "containers.conf");
-  const storagePath = join(E2E_DIR, "storage.conf");
   await Deno.writeTextFile(confPath, CONTAINERS_CONF);
-  // Overlay with an explicit user namespace fails in this sandbox; vfs works.
-  await Deno.writeTextFile(
-    storagePath,
-    `[storage]\ndriver = "vfs"\nrunroot = "${E2E_DIR}/storage/run"\ngraphroot = "${E2E_DIR}/storage/root"\n`,
-  );
   await Deno.chmod(confPath, 0o644);
-  const podmanEnv = { CONTAINERS_CONF: confPath, CONTAINERS_STORAGE_CONF: storagePath };
+  // No storage.conf for root: its default store (overlay) is what users have.
+  await Deno.remove(join(E2E_DIR, "storage.conf")).catch(() => {});
+  const podmanEnv = { CONTAINERS_CONF: confPath };
   const podman = which("podman", Deno.env.get("PATH") ?? "");
+  const docker = which("docker", Deno.env.get("PATH") ?? "");
   const rootlessStorage = join(E2E_DIR, "storage-rootless.conf");
   // The test user must exist before its uid can name its podman run directory.
   let userProblem: string | null = null;
-  if (podman && Deno.uid() === 0 && !(await run(["id", "-u", ROOTLESS_USER])).success) {
+  if ((podman || docker) && Deno.uid() === 0 && !(await run(["id", "-u", ROOTLESS_USER])).success) {
     const added = await run(["useradd", "-m", ROOTLESS_USER]);
     if (!added.success) userProblem = `useradd ${ROOTLESS_USER} failed: ${text(added)}`;
   }
   const rootlessUid = await userId(ROOTLESS_USER);
-  // Tests give llm a scratch HOME; pin the rootless store to the test user's own.
+  const userHome = `/home/${ROOTLESS_USER}`;
+  // Tests give llm a scratch HOME; pin the rootless store to the test user's
+  // own. Overlay, not podman 4.3's rootless fallback (vfs without
+  // fuse-overlayfs): the kernel's native rootless overlay works here, and it
+  // is the driver users get. A directory of its own, because a store keeps
+  // the driver it was created with.
+  const rootlessGraph = `${userHome}/.local/share/containers/storage-overlay`;
   await Deno.writeTextFile(
     rootlessStorage,
-    `[storage]\ndriver = "vfs"\nrunroot = "/tmp/podman-run-${rootlessUid}/containers"\n` +
-      `graphroot = "/home/${ROOTLESS_USER}/.local/share/containers/storage"\n` +
-      `rootless_storage_path = "/home/${ROOTLESS_USER}/.local/share/containers/storage"\n`,
+    `[storage]\ndriver = "overlay"\nrunroot = "/tmp/podman-run-${rootlessUid}/containers"\n` +
+      `graphroot = "${rootlessGraph}"\nrootless_storage_path = "${rootlessGraph}"\n`,
   );
   await Deno.chmod(rootlessStorage, 0o644);
   const rootlessEnv = { CONTAINERS_CONF: confPath, CONTAINERS_STORAGE_CONF: rootlessStorage };
@@ -139,13 +184,14 @@ export async function setupE2E(): Promise<E2EState> {
   ]);
   if (!bundled.success) throw new Error(`deno bundle failed: ${text(bundled)}`);
   await Deno.chmod(bundle, 0o644);
+  const tar = await buildRootfs(E2E_DIR);
+  if (Deno.uid() === 0) rootlessHome = userHome;
 
   if (!podman) {
     rootfulSkip =
       rootlessSkip =
         "podman is not installed (apt-get install podman runc uidmap busybox-static bash-static)";
   } else {
-    const tar = await buildRootfs(E2E_DIR);
     if (Deno.uid() === 0) {
       // Re-importing under the same tag would leave the old image dangling.
       await run([podman, "rmi", "--force", TEST_IMAGE], { env: podmanEnv });
@@ -159,7 +205,6 @@ export async function setupE2E(): Promise<E2EState> {
     }
     if (Deno.uid() === 0) {
       rootlessSkip = userProblem;
-      rootlessHome = `/home/${ROOTLESS_USER}`;
       if (rootlessSkip === null) {
         const asUser = [
           "runuser",
@@ -179,6 +224,26 @@ export async function setupE2E(): Promise<E2EState> {
       rootlessSkip = "rootless tests switch to a test user, which needs root to create";
     }
   }
+
+  const [rootful, rootless] = engines();
+  let dockerRootfulSkip: string | null = null;
+  let dockerRootlessSkip: string | null = null;
+  if (!docker) {
+    dockerRootfulSkip =
+      dockerRootlessSkip =
+        "docker is not installed (apt-get install docker.io rootlesskit)";
+  } else if (Deno.uid() !== 0) {
+    dockerRootfulSkip =
+      "the private rootful docker engine needs root; these tests run as root in CI";
+    dockerRootlessSkip = "rootless docker tests switch to a test user, which needs root to create";
+  } else {
+    dockerRootfulSkip = await startRootful(docker, rootful) ??
+      await importImage(docker, rootful, tar, TEST_IMAGE, []);
+    dockerRootlessSkip = userProblem ??
+      await startRootless(docker, rootless, ROOTLESS_USER, userHome) ??
+      await importImage(docker, rootless, tar, TEST_IMAGE, ["runuser", "-u", ROOTLESS_USER, "--"]);
+  }
+
   const state: E2EState = {
     podman,
     rootfulSkip,
@@ -189,15 +254,39 @@ export async function setupE2E(): Promise<E2EState> {
     bundle,
     podmanEnv,
     rootlessEnv,
+    docker,
+    dockerRootfulHost: rootful.host,
+    dockerRootlessHost: rootless.host,
+    dockerRootfulSkip,
+    dockerRootlessSkip,
   };
   await Deno.writeTextFile(join(E2E_DIR, "state.json"), JSON.stringify(state, null, 2) + "\n");
   return state;
 }
 
+/** One line saying what is ready and what is skipped, and why. */
+export function describeState(state: E2EState): string {
+  const one = (what: string, skip: string | null) =>
+    `${what} ${skip ? `unavailable: ${skip}` : "ready"}`;
+  return [
+    one("rootful podman", state.rootfulSkip),
+    one("rootless podman", state.rootlessSkip),
+    one("rootful docker", state.dockerRootfulSkip),
+    one("rootless docker", state.dockerRootlessSkip),
+  ].join("; ");
+}
+
 if (import.meta.main) {
+  if (Deno.args.includes("--stop")) {
+    const problems = await stopE2E();
+    for (const p of problems) console.error(`e2e: ${p}`);
+    Deno.exit(problems.length ? 1 : 0);
+  }
   const state = await setupE2E();
-  console.log(
-    `e2e: rootful ${state.rootfulSkip ? `skipped (${state.rootfulSkip})` : "ready"}; ` +
-      `rootless ${state.rootlessSkip ? `skipped (${state.rootlessSkip})` : "ready"}`,
-  );
+  console.log(`e2e: ${describeState(state)}`);
+  if (state.dockerRootfulSkip === null || state.dockerRootlessSkip === null) {
+    console.log(
+      "e2e: docker engines keep running; stop them with: deno run -A tasks/e2e_setup.ts --stop",
+    );
+  }
 }
