@@ -31,25 +31,15 @@ RUN rm -f /etc/dpkg/dpkg.cfg.d/excludes
 RUN --mount=type=secret,id=mitm_ca_bundle \
     --mount=type=tmpfs,target=/run/llm-ca \
     --mount=type=bind,source=image/build-certs.sh,target=/run/llm-build-certs.sh \
+    --mount=type=bind,source=image/packages.txt,target=/run/llm-packages.txt \
     . /run/llm-build-certs.sh \
     && apt-get update \
-    && apt-get install -y --no-install-recommends \
-      bash bubblewrap ca-certificates curl fzf git gnupg jq less man-db procps \
-      python3 python-is-python3 ripgrep sudo unzip vim xz-utils \
+    && apt-get install -y --no-install-recommends $(grep -v '^#' /run/llm-packages.txt) \
     && rm -rf /var/lib/apt/lists/*
 
-# devuser owns its home and /workspace. Ubuntu's image ships a user `ubuntu`
-# with uid 1000; it gives way so devuser gets the uid podman maps the host user to.
-RUN set -eu; \
-    if id ubuntu >/dev/null 2>&1; then userdel --remove ubuntu; fi; \
-    if getent group ubuntu >/dev/null; then groupdel ubuntu; fi; \
-    groupadd --gid "$DEVUSER_GID" devuser; \
-    useradd --uid "$DEVUSER_UID" --gid "$DEVUSER_GID" --create-home \
-      --home-dir /home/devuser --shell /bin/bash devuser; \
-    printf 'devuser ALL=(ALL) NOPASSWD:ALL\n' >/etc/sudoers.d/devuser; \
-    chmod 0440 /etc/sudoers.d/devuser; \
-    mkdir -p /workspace /home/devuser/.local/bin; \
-    chown -R devuser:devuser /workspace /home/devuser
+# devuser owns its home and /workspace, with the uid podman maps the host user to.
+RUN --mount=type=bind,source=image/install-user.sh,target=/run/llm-install-user.sh \
+    sh /run/llm-install-user.sh
 
 # Node.js, pinned, checked against the SHA256SUMS published with the release.
 ARG NODE_VERSION=24.11.0
@@ -126,12 +116,9 @@ RUN --mount=type=secret,id=mitm_ca_bundle \
 RUN --mount=type=secret,id=mitm_ca_bundle \
     --mount=type=tmpfs,target=/run/llm-ca \
     --mount=type=bind,source=image/build-certs.sh,target=/run/llm-build-certs.sh \
+    --mount=type=bind,source=image/install-agents.sh,target=/run/llm-install-agents.sh \
     . /run/llm-build-certs.sh \
-    && npm install --global --no-fund --no-audit \
-      "@openai/codex@${CODEX_VERSION}" \
-      "@earendil-works/pi-coding-agent@${PI_VERSION}" \
-    && npm cache clean --force \
-    && codex --version && pi --version
+    && sh /run/llm-install-agents.sh "codex=${CODEX_VERSION}" "pi=${PI_VERSION}"
 
 COPY --chmod=755 image/llm-diagnostics /usr/local/bin/llm-diagnostics
 

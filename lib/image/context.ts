@@ -7,7 +7,14 @@ import { dirname, join } from "../std/path.ts";
 import type { FileKind } from "../launch/host_facts.ts";
 
 /** The files of the agent image's build context, relative to the checkout. */
-export const CONTEXT_FILES = ["Dockerfile", "image/build-certs.sh", "image/llm-diagnostics"];
+export const CONTEXT_FILES = [
+  "Dockerfile",
+  "image/build-certs.sh",
+  "image/install-agents.sh",
+  "image/install-user.sh",
+  "image/llm-diagnostics",
+  "image/packages.txt",
+];
 
 /** One file of the build context built into llm. */
 export interface EmbeddedFile {

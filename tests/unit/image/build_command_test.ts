@@ -19,7 +19,10 @@ const ROOT = projectRoot(new URL("../../../lib/image/command.ts", import.meta.ur
 const CHECKOUT = [
   `${ROOT}/Dockerfile`,
   `${ROOT}/image/build-certs.sh`,
+  `${ROOT}/image/install-agents.sh`,
+  `${ROOT}/image/install-user.sh`,
   `${ROOT}/image/llm-diagnostics`,
+  `${ROOT}/image/packages.txt`,
 ];
 
 function host(options: FakeSystemOptions = {}): FakeSystem {

@@ -4,7 +4,14 @@ import { fakeSystem } from "../../_fake_system.ts";
 
 Deno.test("findCheckout() accepts a root holding the Dockerfile and the image/ scripts", () => {
   const system = fakeSystem({
-    files: ["/src/Dockerfile", "/src/image/build-certs.sh", "/src/image/llm-diagnostics"],
+    files: [
+      "/src/Dockerfile",
+      "/src/image/build-certs.sh",
+      "/src/image/install-agents.sh",
+      "/src/image/install-user.sh",
+      "/src/image/llm-diagnostics",
+      "/src/image/packages.txt",
+    ],
   });
   assertEquals(findCheckout("/src", (p) => system.stat(p)), "/src");
 });

@@ -77,7 +77,9 @@ Deno.test("Dockerfile fails clearly on an architecture other than amd64 and arm6
 });
 
 Deno.test("Dockerfile trusts the mitm_ca_bundle secret in every RUN that downloads", () => {
-  const downloading = RUNS.filter((r) => /\b(curl|apt-get update|npm install)\b/.test(r));
+  const downloading = RUNS.filter((r) =>
+    /\b(curl|apt-get update|npm install|install-agents\.sh)\b/.test(r)
+  );
   assert(downloading.length >= 5, `found ${downloading.length} downloading RUNs`);
   for (const run of downloading) {
     assertStringIncludes(run, "--mount=type=secret,id=mitm_ca_bundle");
@@ -114,8 +116,15 @@ Deno.test("Dockerfile copies only files that are part of the embedded build cont
   assertEquals(of("ADD"), []);
 });
 
+/** A shared build script or list under image/, as the Dockerfile mounts it. */
+const shared = (name: string) =>
+  Deno.readTextFileSync(new URL(`../../../image/${name}`, import.meta.url));
+
 Deno.test("Dockerfile installs the everyday tools", () => {
-  const apt = runWith("apt-get install -y --no-install-recommends bash")[0];
+  const install = runWith("apt-get install -y --no-install-recommends")[0];
+  assertStringIncludes(install, "$(grep -v '^#' /run/llm-packages.txt)");
+  assertStringIncludes(install, "source=image/packages.txt,target=/run/llm-packages.txt");
+  const apt = shared("packages.txt").split("\n").filter((l) => l && !l.startsWith("#")).join(" ");
   for (
     const tool of [
       "bash",
@@ -162,9 +171,12 @@ Deno.test("Dockerfile installs the three agents, each pinnable by a build arg de
   for (const name of ["CLAUDE_VERSION", "CODEX_VERSION", "PI_VERSION"]) {
     assertEquals(a.get(name), "latest", name);
   }
-  const npm = runWith("npm install --global")[0];
-  assertStringIncludes(npm, '"@openai/codex@${CODEX_VERSION}"');
-  assertStringIncludes(npm, '"@earendil-works/pi-coding-agent@${PI_VERSION}"');
+  const npm = runWith("install-agents.sh")[0];
+  assertStringIncludes(npm, '"codex=${CODEX_VERSION}" "pi=${PI_VERSION}"');
+  const script = shared("install-agents.sh");
+  assertStringIncludes(script, "codex) package=@openai/codex ;;");
+  assertStringIncludes(script, "pi) package=@earendil-works/pi-coding-agent ;;");
+  assertStringIncludes(script, "npm install --global --no-fund --no-audit $packages");
   const claude = runWith("claude-code")[0];
   assertStringIncludes(claude, "https://downloads.claude.ai/claude-code/apt/stable stable main");
   assertStringIncludes(claude, '"$fingerprint" != "$CLAUDE_KEY_FINGERPRINT"');
@@ -175,7 +187,8 @@ Deno.test("Dockerfile installs the three agents, each pinnable by a build arg de
 Deno.test("Dockerfile makes devuser with the uid, gid and home the launcher expects", () => {
   assertEquals(args().get("DEVUSER_UID"), String(CONTAINER_UID));
   assertEquals(args().get("DEVUSER_GID"), String(CONTAINER_GID));
-  const user = runWith("useradd")[0];
+  assertStringIncludes(runWith("install-user.sh")[0], "sh /run/llm-install-user.sh");
+  const user = shared("install-user.sh");
   assertStringIncludes(user, `--home-dir ${CONTAINER_HOME}`);
   assertStringIncludes(user, `--shell /bin/bash ${CONTAINER_USER}`);
   assertStringIncludes(user, "userdel --remove ubuntu");
