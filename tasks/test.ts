@@ -31,6 +31,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 let code = 1;
 try {
   const state = await setupE2E();
+  await (await import("./agent_image.ts")).prepareAgentImage(state);
   console.log(`e2e set-up: ${describeState(state)}`);
   const args = Deno.args.length > 0 ? Deno.args : ["tests/"];
   const junit = join(E2E_DIR, "junit.xml");
