@@ -1,0 +1,86 @@
+/**
+ * The real Codex CLI, launched by `llm codex exec`, against a mock Responses
+ * API on loopback (a custom model provider in the test's ~/.codex/config.toml).
+ * The container reaches the host's 127.0.0.1 because the test containers.conf
+ * puts containers on the host network.
+ *
+ * `codex exec` reads a prompt from stdin when stdin is not a terminal; the
+ * harness gives it /dev/null, so the prompt is the argument alone. Codex
+ * retries for a long time when its model host does not answer, so every run
+ * is bounded (runBounded kills it and fails the test).
+ */
+import { join } from "../../../lib/std/path.ts";
+import type { Sandbox } from "../_harness.ts";
+import { type MockModel, startResponsesMock } from "./_mock_models.ts";
+import {
+  AGENT_MODES,
+  assertAgentFailed,
+  assertOneSession,
+  assertToolRan,
+  ignoreAgentsUnless,
+  runAgentCase,
+  writeOwned,
+} from "./_agents.ts";
+
+const COMMAND = "printf 'written by codex\\n' > codex.txt && id -un";
+const FINAL = "codex mock: done";
+const ARGS = ["codex", "exec", "--skip-git-repo-check", "Create codex.txt here."];
+
+/** A ~/.codex/config.toml whose only model provider is the mock, with no retries. */
+async function configure(sandbox: Sandbox, mock: MockModel): Promise<void> {
+  await writeOwned(
+    sandbox,
+    join(sandbox.home, ".codex/config.toml"),
+    [
+      'model = "mock-model"',
+      'model_provider = "mock"',
+      'approval_policy = "never"',
+      "",
+      "[model_providers.mock]",
+      'name = "Mock Responses API"',
+      `base_url = "${mock.origin}/v1"`,
+      'wire_api = "responses"',
+      "request_max_retries = 0",
+      "stream_max_retries = 0",
+      "",
+    ].join("\n"),
+  );
+}
+
+for (const [mode, engine] of AGENT_MODES) {
+  const ignore = ignoreAgentsUnless("codex", mode, engine);
+  Deno.test({
+    name: `llm codex exec runs the model's shell call and keeps the session (${mode} ${engine})`,
+    ignore,
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL };
+      const start = startResponsesMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS },
+        async (sandbox, mock, r) => {
+          await assertToolRan(sandbox, mock, r, "codex.txt", "written by codex\n", FINAL);
+          // Codex records each session as a rollout file under ~/.codex/sessions.
+          await assertOneSession(
+            sandbox,
+            ".codex/sessions",
+            /\/rollout-[^/]*\.jsonl$/,
+            "codex.txt",
+          );
+        },
+      );
+    },
+  });
+
+  Deno.test({
+    name: `llm codex exec returns Codex's exit status 1 when the model refuses (${mode} ${engine})`,
+    ignore,
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL, fail: true };
+      const start = startResponsesMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS },
+        (sandbox, mock, r) => assertAgentFailed(sandbox, mock, r, "/responses"),
+      );
+    },
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The real Pi CLI, launched by `llm pi -p`, against a mock Chat Completions
+ * API on loopback: a custom provider `mock` in the test's
+ * ~/.pi/agent/models.json.
+ */
+import { join } from "../../../lib/std/path.ts";
+import type { Sandbox } from "../_harness.ts";
+import { type MockModel, startChatMock } from "./_mock_models.ts";
+import {
+  AGENT_MODES,
+  assertAgentFailed,
+  assertOneSession,
+  assertToolRan,
+  ignoreAgentsUnless,
+  runAgentCase,
+  writeOwned,
+} from "./_agents.ts";
+
+const COMMAND = "printf 'written by pi\\n' > pi.txt && id -un";
+const FINAL = "pi mock: done";
+const ARGS = ["pi", "-p", "--provider", "mock", "--model", "mock-model", "Create pi.txt here."];
+
+/** A ~/.pi/agent/models.json whose provider `mock` is the mock server. */
+async function configure(sandbox: Sandbox, mock: MockModel): Promise<void> {
+  const model = {
+    id: "mock-model",
+    name: "Mock model",
+    reasoning: false,
+    input: ["text"],
+    contextWindow: 128000,
+    maxTokens: 4096,
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  };
+  const provider = {
+    baseUrl: `${mock.origin}/v1`,
+    api: "openai-completions",
+    apiKey: "mock-key",
+    models: [model],
+  };
+  await writeOwned(
+    sandbox,
+    join(sandbox.home, ".pi/agent/models.json"),
+    JSON.stringify({ providers: { mock: provider } }, null, 2) + "\n",
+  );
+}
+
+for (const [mode, engine] of AGENT_MODES) {
+  const ignore = ignoreAgentsUnless("pi", mode, engine);
+  Deno.test({
+    name: `llm pi -p runs the model's bash tool call and keeps the session (${mode} ${engine})`,
+    ignore,
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL };
+      const start = startChatMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS },
+        async (sandbox, mock, r) => {
+          await assertToolRan(sandbox, mock, r, "pi.txt", "written by pi\n", FINAL);
+          // Pi keeps each session as a JSONL file under ~/.pi/agent/sessions.
+          await assertOneSession(sandbox, ".pi/agent/sessions", /\.jsonl$/, "pi.txt");
+        },
+      );
+    },
+  });
+
+  Deno.test({
+    name: `llm pi -p returns Pi's exit status 1 when the model refuses (${mode} ${engine})`,
+    ignore,
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL, fail: true };
+      const start = startChatMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS },
+        (sandbox, mock, r) => assertAgentFailed(sandbox, mock, r, "/chat/completions"),
+      );
+    },
+  });
+}
