@@ -246,7 +246,29 @@ export async function runAgentCase(
   }
 }
 
-/** Checks of a successful run: the tool ran as devuser and its file is the invoker's. */
+/**
+ * The user the agent runs as in the container: rootless podman maps the
+ * invoker onto devuser (keep-id); rootful podman and docker run it as uid 0
+ * with no user namespace of llm's own, which is the invoking root itself
+ * (or, for rootless docker, the engine's root: the invoker), all
+ * capabilities dropped.
+ */
+export function expectedAgentUser(sandbox: Sandbox): string {
+  return sandbox.engine === "podman" && sandbox.mode === "rootless" ? "devuser" : "root";
+}
+
+/**
+ * A tool command that writes `file` with `content`, then reports who ran it
+ * and with which effective capabilities.
+ */
+export function toolCommand(file: string, content: string): string {
+  return `printf '%s\\n' '${content}' > ${file} && echo "ran as $(id -un)" && grep CapEff /proc/self/status`;
+}
+
+/**
+ * Checks of a successful run: the tool ran as the expected user with no
+ * capabilities, and its file is the invoker's.
+ */
 export async function assertToolRan(
   sandbox: Sandbox,
   mock: MockModel,
@@ -258,9 +280,11 @@ export async function assertToolRan(
   assertEquals(r.code, 0, shown(r));
   assert(r.stdout.includes(finalText), `final message missing: ${shown(r)}`);
   assertEquals(mock.toolResults.length, 1, `tool results: ${JSON.stringify(mock.toolResults)}`);
-  assert(mock.toolResults[0].includes("devuser"), `tool output: ${mock.toolResults[0]}`);
+  const output = mock.toolResults[0];
+  assert(output.includes(`ran as ${expectedAgentUser(sandbox)}\n`), `tool output: ${output}`);
+  assert(/CapEff:\s+0{16}\b/.test(output), `the tool kept capabilities: ${output}`);
   const path = join(sandbox.workspace, file);
-  assertEquals(await Deno.readTextFile(path), content);
+  assertEquals(await Deno.readTextFile(path), `${content}\n`);
   await assertOwnedByInvoker(sandbox, path);
 }
 

@@ -16,10 +16,11 @@ import {
   assertToolRan,
   ignoreAgentsUnless,
   runAgentCase,
+  toolCommand,
   writeOwned,
 } from "./_agents.ts";
 
-const COMMAND = "printf 'written by claude\\n' > claude.txt && id -un";
+const COMMAND = toolCommand("claude.txt", "written by claude");
 const FINAL = "claude mock: done";
 const ARGS = ["claude", "-p", "Create claude.txt here.", "--allowedTools", "Bash"];
 
@@ -49,7 +50,7 @@ for (const [mode, engine] of AGENT_MODES) {
       await runAgentCase(
         { mode, engine, start, script, configure, args: ARGS, env },
         async (sandbox, mock, r) => {
-          await assertToolRan(sandbox, mock, r, "claude.txt", "written by claude\n", FINAL);
+          await assertToolRan(sandbox, mock, r, "claude.txt", "written by claude", FINAL);
           // Claude Code keeps each session as a transcript under ~/.claude/projects.
           await assertOneSession(sandbox, ".claude/projects", /\.jsonl$/, "claude.txt");
           await assertOwnedByInvoker(sandbox, join(sandbox.home, ".claude.json"));

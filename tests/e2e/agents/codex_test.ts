@@ -19,10 +19,11 @@ import {
   assertToolRan,
   ignoreAgentsUnless,
   runAgentCase,
+  toolCommand,
   writeOwned,
 } from "./_agents.ts";
 
-const COMMAND = "printf 'written by codex\\n' > codex.txt && id -un";
+const COMMAND = toolCommand("codex.txt", "written by codex");
 const FINAL = "codex mock: done";
 const ARGS = ["codex", "exec", "--skip-git-repo-check", "Create codex.txt here."];
 
@@ -58,7 +59,7 @@ for (const [mode, engine] of AGENT_MODES) {
       await runAgentCase(
         { mode, engine, start, script, configure, args: ARGS },
         async (sandbox, mock, r) => {
-          await assertToolRan(sandbox, mock, r, "codex.txt", "written by codex\n", FINAL);
+          await assertToolRan(sandbox, mock, r, "codex.txt", "written by codex", FINAL);
           // Codex records each session as a rollout file under ~/.codex/sessions.
           await assertOneSession(
             sandbox,

@@ -13,10 +13,11 @@ import {
   assertToolRan,
   ignoreAgentsUnless,
   runAgentCase,
+  toolCommand,
   writeOwned,
 } from "./_agents.ts";
 
-const COMMAND = "printf 'written by pi\\n' > pi.txt && id -un";
+const COMMAND = toolCommand("pi.txt", "written by pi");
 const FINAL = "pi mock: done";
 const ARGS = ["pi", "-p", "--provider", "mock", "--model", "mock-model", "Create pi.txt here."];
 
@@ -55,7 +56,7 @@ for (const [mode, engine] of AGENT_MODES) {
       await runAgentCase(
         { mode, engine, start, script, configure, args: ARGS },
         async (sandbox, mock, r) => {
-          await assertToolRan(sandbox, mock, r, "pi.txt", "written by pi\n", FINAL);
+          await assertToolRan(sandbox, mock, r, "pi.txt", "written by pi", FINAL);
           // Pi keeps each session as a JSONL file under ~/.pi/agent/sessions.
           await assertOneSession(sandbox, ".pi/agent/sessions", /\.jsonl$/, "pi.txt");
         },
