@@ -45,9 +45,31 @@ export function agentSkipReason(mode: Mode, engine: Engine): string | null {
   return image[key] ?? null;
 }
 
-/** Register-time helper: logs once why a group of agent tests is skipped. */
-export function ignoreAgentsUnless(agent: string, mode: Mode, engine: Engine): boolean {
-  const reason = agentSkipReason(mode, engine);
+/**
+ * Why a container started by llm under `engine` cannot reach a server on
+ * the host's 127.0.0.1, or null when it can. Podman takes the host network
+ * from the test containers.conf (netns = "host"); docker has no such
+ * default (dockerd cannot set a default network mode, and the test engines
+ * run with --bridge=none), and llm has no option that adds --network=host.
+ */
+export function loopbackSkipReason(engine: Engine): string | null {
+  return engine === "docker"
+    ? "docker containers started by llm get only their own loopback (no --network=host " +
+      "option in llm, no default network mode in dockerd), so the mock model is unreachable"
+    : null;
+}
+
+/**
+ * Register-time helper: logs once why a group of agent tests is skipped.
+ * `model` says the tests talk to a mock model on the host's loopback.
+ */
+export function ignoreAgentsUnless(
+  agent: string,
+  mode: Mode,
+  engine: Engine,
+  model = true,
+): boolean {
+  const reason = agentSkipReason(mode, engine) ?? (model ? loopbackSkipReason(engine) : null);
   if (reason) console.log(`skipping ${agent} tests (${mode} ${engine}): ${reason}`);
   return reason !== null;
 }
