@@ -8,10 +8,15 @@
  *    podman test image from `deno task test`'s set-up; skipped otherwise).
  * 3. The same two figures for `deno run` of an empty script, so a reader sees
  *    how much is Deno's own start-up.
+ * 4. `llm codex --version` in the real agent image against the same bare
+ *    `podman run`, rootless, median of the per-pair ratios, with the storage
+ *    driver (on vfs every launch copies the whole image). Needs the agent
+ *    image from `deno task test`'s set-up (tasks/agent_image.ts).
  */
 import { join } from "../lib/std/path.ts";
 import { splitShellWords } from "../lib/text/shell_words.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
+import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
 
 const RUNS = 25;
 const REPO = join(E2E_DIR, "..");
@@ -110,6 +115,7 @@ if (state && state.rootfulSkip === null) {
     state?.rootfulSkip ?? "no e2e set-up",
   ]);
 }
+rows.push(...await agentImageRows(state));
 await Deno.remove(empty);
 
 const widths = [0, 1, 2].map((i) =>
@@ -120,3 +126,89 @@ console.log(line(["measure", "value", "target"]));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
 console.log(`(${RUNS} runs each, ${Deno.build.target}, deno ${Deno.version.deno})`);
+
+/**
+ * Row 4: the real agent image, rootless. The bare side runs the printed
+ * command through bash, which its `--env-file <(...)` needs; bash's own
+ * start (a few ms) is on the bare side, so the ratio slightly flatters llm.
+ */
+async function agentImageRows(state: E2EState | null): Promise<[string, string, string][]> {
+  const label = "llm codex --version (agent image, rootless) / bare podman run, median ratio";
+  let agents: AgentImageState | null = null;
+  try {
+    agents = JSON.parse(await Deno.readTextFile(AGENT_STATE)) as AgentImageState;
+  } catch {
+    // Not prepared: the row says so.
+  }
+  const skip = !state ? "no e2e set-up" : state.rootlessSkip ??
+    (!agents ? "no agent image: run 'deno task test' first" : agents.podmanRootless);
+  if (skip || !state || !agents) return [[label, "skipped", skip ?? ""]];
+  const root = await Deno.makeTempDir({ prefix: "llm-bench-agent-" });
+  const work = join(root, "work");
+  await Deno.mkdir(work);
+  await Deno.chmod(root, 0o755);
+  const ids = await new Deno.Command("id", { args: ["-u", state.rootlessUser], stdout: "piped" })
+    .output();
+  const uid = Number(new TextDecoder().decode(ids.stdout).trim());
+  for (const d of [root, work]) await Deno.chown(d, uid, uid);
+  const env = {
+    HOME: root,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    DENO_DIR: `${state.rootlessHome}/.cache/deno`,
+    ...state.rootlessEnv,
+  };
+  const asUser = [
+    "runuser",
+    "-u",
+    state.rootlessUser,
+    "--",
+    "env",
+    "-i",
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+  ];
+  const llmAsUser = [...asUser, deno, "run", "--allow-all", "--quiet", state.bundle];
+  const args = ["--image-name", agents.image, "codex", "--version"];
+  const viaLlm = [...llmAsUser, ...args];
+  const printed = await new Deno.Command(llmAsUser[0], {
+    args: [...llmAsUser.slice(1), "--dry-run", ...args],
+    cwd: work,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!printed.success) {
+    const why = new TextDecoder().decode(printed.stderr).trim().split("\n").at(-1) ?? "";
+    return [[label, "skipped", `llm --dry-run failed: ${why}`]];
+  }
+  const bare = [...asUser, "bash", "-c", new TextDecoder().decode(printed.stdout).trim()];
+  const driver = await new Deno.Command(asUser[0], {
+    args: [
+      ...asUser.slice(1),
+      state.podman ?? "podman",
+      "info",
+      "--format",
+      "{{.Store.GraphDriverName}}",
+    ],
+    cwd: work,
+    stdout: "piped",
+  }).output();
+  await timeRun(viaLlm, undefined, work);
+  await timeRun(bare, undefined, work);
+  const ratios: number[] = [];
+  const llmMs: number[] = [];
+  const bareMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    llmMs.push(await timeRun(viaLlm, undefined, work));
+    bareMs.push(await timeRun(bare, undefined, work));
+    ratios.push(llmMs[i] / bareMs[i]);
+  }
+  await Deno.remove(root, { recursive: true });
+  return [
+    [label, median(ratios).toFixed(3), "<= 1.05"],
+    [
+      "  median ms: via llm / bare podman run",
+      `${median(llmMs).toFixed(0)} / ${median(bareMs).toFixed(0)}`,
+      "",
+    ],
+    ["  rootless storage driver", new TextDecoder().decode(driver.stdout).trim() || "unknown", ""],
+  ];
+}
