@@ -15,25 +15,41 @@ export const CONFIG_COMMAND: CommandSpec = {
     "llm --backend docker config show",
     "llm config path",
   ],
+  // The command loads the config itself: `path` still works when a trusted file changed.
+  reportsConfigErrors: true,
   load: () => import("./show.ts"),
 };
 
 /** `llm trust [FILE]`. */
 export const TRUST_COMMAND: CommandSpec = {
   name: "trust",
-  summary: "Trust this project's .llm.yaml (records its SHA-256) so launches use it",
-  usage: "trust [--remove] [FILE]",
+  summary:
+    "Trust this project's .llm.yaml (records its SHA-256 and restrictions) so launches use it",
+  usage: "trust [--forget | --list] [FILE | DIR]",
   options: [
+    {
+      name: "forget",
+      kind: "flag",
+      help: "Stop trusting the file, even if it is gone; its restrictions stop applying.",
+    },
     {
       name: "remove",
       kind: "flag",
-      help: "Stop trusting the file instead.",
+      help: "Same as --forget.",
+    },
+    {
+      name: "list",
+      kind: "flag",
+      help: "List trusted files: trusted, changed or gone, and what each restricts.",
     },
   ],
   examples: [
     "llm trust",
-    "llm trust path/to/project/.llm.yaml",
-    "llm trust --remove",
+    "llm trust path/to/project",
+    "llm trust --forget",
+    "llm trust --list",
   ],
+  // A changed trusted file stops launches and must not stop re-trusting it.
+  reportsConfigErrors: true,
   load: () => import("./trust_command.ts"),
 };

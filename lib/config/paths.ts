@@ -30,7 +30,8 @@ export function trustStorePath(env: Readonly<Record<string, string>>, home: stri
 
 /**
  * Whether any settings file may apply: one named explicitly, the user file,
- * or a project file. Two stats, so launches without config never load the
+ * a project file, or the trust store (a trusted project file that vanished
+ * still restricts). Three stats, so launches without config never load the
  * config modules (or YAML).
  */
 export function configFilesPresent(
@@ -41,5 +42,6 @@ export function configFilesPresent(
   flag?: string,
 ): boolean {
   const user = userConfigPath(env, home, flag);
-  return user.explicit || stat(user.path) !== null || stat(join(cwd, PROJECT_FILE)) !== null;
+  return user.explicit || stat(user.path) !== null || stat(join(cwd, PROJECT_FILE)) !== null ||
+    stat(trustStorePath(env, home)) !== null;
 }

@@ -50,7 +50,8 @@ const KEYS: Readonly<Record<string, { kind: Kind; option: string }>> = {
   agents: { kind: "map", option: "" },
 };
 
-const PROJECT_KEYS = ["ro", "mask", "env", "mounts"];
+/** A project file may restrict (ro, mask, global_read_only) and add env and workspace mounts. */
+const PROJECT_KEYS = ["ro", "mask", "global_read_only", "env", "mounts"];
 const AGENT_KEYS = ["command", "credentials", "env_prefixes", "image", "tag", "bedrock_flag"];
 
 /**
@@ -119,11 +120,19 @@ export function validateConfig(
       const items = stringList(value, [key], fail);
       if (key === "mounts") {
         items.forEach((item, i) => {
+          let host: string;
           try {
-            parseMountSpec(item);
+            host = parseMountSpec(item).host;
           } catch (e) {
             if (!(e instanceof UsageError)) throw e;
-            fail([key, i], e.message);
+            return fail([key, i], e.message);
+          }
+          if (kind === "project" && !isWorkspaceRelative(host)) {
+            fail(
+              [key, i],
+              `a project file may only mount paths inside the workspace, given relative ` +
+                `without '..', got '${host}'; put other mounts in your user config`,
+            );
           }
         });
       }
@@ -210,6 +219,11 @@ function stringList(
     if (typeof item !== "string" || item === "") fail([...path, i], "expected a non-empty string");
   });
   return value as string[];
+}
+
+/** `refs`, `data/x`: not absolute, not `~`, no `..` (symlinks are checked at launch). */
+function isWorkspaceRelative(host: string): boolean {
+  return !host.startsWith("/") && !host.startsWith("~") && !host.split("/").includes("..");
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,16 @@ import type { ParsedOptions } from "../cli/parse.ts";
 import { sourceOf } from "../cli/parse.ts";
 import { DEFAULT_IMAGE } from "../launch/container.ts";
 import { containerPlatform } from "../launch/image.ts";
-import { loadConfig } from "./load.ts";
+import { loadConfig, type ProjectState } from "./load.ts";
+
+/** How `config path` describes the project file's state. */
+const PROJECT_STATES: Record<ProjectState, string> = {
+  absent: " (absent)",
+  untrusted: " (untrusted: ignored)",
+  trusted: " (trusted)",
+  changed: " (changed since trusted: launches stop until 'llm trust')",
+  vanished: " (gone: its trusted restrictions still apply until 'llm trust --forget')",
+};
 
 /** Options that are actions, not settings. */
 const NOT_SETTINGS = new Set(["help", "version", "dry-run", "verbose", "config"]);
@@ -64,14 +73,15 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
   if (args.length !== 1 || (action !== "show" && action !== "path")) {
     throw new UsageError("llm config needs one of: show, path");
   }
-  const config = await loadConfig(system, options.values.get("config"));
+  // `path` must work while a changed project file stops launches: it says where to look.
+  const config = await loadConfig(system, options.values.get("config"), {
+    tolerateChanged: action === "path",
+  });
   if (action === "path") {
     const mark = (exists: boolean) => exists ? "" : " (absent)";
     system.stdout(`user config:  ${config.userFile.path}${mark(config.userFile.exists)}\n`);
     system.stdout(
-      `project file: ${config.projectFile.path}${
-        config.projectFile.state === "absent" ? " (absent)" : ` (${config.projectFile.state})`
-      }\n`,
+      `project file: ${config.projectFile.path}${PROJECT_STATES[config.projectFile.state]}\n`,
     );
     system.stdout(`trust store:  ${config.trustStore}\n`);
     return 0;

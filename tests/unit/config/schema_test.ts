@@ -113,12 +113,31 @@ Deno.test("agents: a built-in agent may be changed without a command", async () 
   assertEquals(c.agents.get("codex")?.source, "/c.yaml:2");
 });
 
-Deno.test("a project file may set only ro, mask, env and mounts", async () => {
-  const c = await load("ro: [a]\nmask: [b]\nenv:\n  X: 1\nmounts: [/data]\n", "project");
+Deno.test("a project file may set only ro, mask, global_read_only, env and mounts", async () => {
+  const c = await load(
+    "ro: [a]\nmask: [b]\nglobal_read_only: true\nenv:\n  X: 1\nmounts: [data]\n",
+    "project",
+  );
+  assertEquals(c.options.flags.has("global-read-only"), true);
   assertEquals(c.options.lists.get("mask"), ["b"]);
   await fails("backend: docker\n", "/c.yaml:1: backend: not allowed in a project file", "project");
   await fails("agents: {}\n", "not allowed in a project file", "project");
   await fails("certs: /x\n", "put it in your user config", "project");
+});
+
+Deno.test("a project file's mount sources must be relative paths inside the workspace", async () => {
+  for (const host of ["/etc", "~/.ssh", "~", "../up", "a/../../up"]) {
+    await fails(
+      `mounts:\n  - ${host}:/x:ro\n`,
+      `/c.yaml:2: mounts.0: a project file may only mount paths inside the workspace, given ` +
+        `relative without '..', got '${host}'; put other mounts in your user config`,
+      "project",
+    );
+  }
+  const c = await load("mounts: [refs:/refs:ro, a/b]\n", "project");
+  assertEquals(c.options.lists.get("mount"), ["refs:/refs:ro", "a/b"]);
+  const user = await load("mounts: [/etc, ~/.ssh]\n");
+  assertEquals(user.options.lists.get("mount"), ["/etc", "~/.ssh"]);
 });
 
 Deno.test("validateConfig() checks data directly too", () => {

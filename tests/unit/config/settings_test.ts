@@ -34,6 +34,11 @@ async function dryRun(system: FakeSystem, argv: string[]): Promise<string[]> {
   return splitShellWords(system.out.join(""));
 }
 
+/** Whether the dry-run command passes `pair`, however the runtime spells the environment. */
+function hasEnv(argv: readonly string[], pair: string): boolean {
+  return argv.some((a) => a.replace(/\)$/, "") === pair);
+}
+
 async function show(system: FakeSystem, argv: string[] = []): Promise<string> {
   const code = await main([...argv, "config", "show"], system);
   assertEquals(code, 0, system.err.join(""));
@@ -66,11 +71,15 @@ Deno.test("lists merge in the order file, environment, command line", async () =
     { env: { LLM_DEVCONTAINER_MOUNTS: "/e" }, files: ["/f/", "/e/", "/c/"] },
   );
   const argv = await dryRun(system, ["--mount", "/c", "--env", "B=flag", "codex"]);
-  const mounts = argv.flatMap((a, i) => a === "-v" ? [argv[i + 1]] : []).slice(-3);
+  // Only source:target matter here, not the mount options the runtime adds.
+  const mounts = argv.flatMap((a, i) =>
+    a === "-v" ? [argv[i + 1].split(":").slice(0, 2).join(":")] : []
+  )
+    .slice(-3);
   assertEquals(mounts, ["/f:/f", "/e:/e", "/c:/c"]);
-  assertEquals(argv.includes("A=file"), true);
-  assertEquals(argv.includes("B=flag"), true);
-  assertEquals(argv.includes("B=file"), false);
+  assertEquals(hasEnv(argv, "A=file"), true);
+  assertEquals(hasEnv(argv, "B=flag"), true);
+  assertEquals(hasEnv(argv, "B=file"), false);
 });
 
 Deno.test("config show names the source of each setting", async () => {
@@ -93,7 +102,7 @@ Deno.test("config path lists the files and their state", async () => {
   assertEquals(await main(["config", "path"], system), 0);
   const out = system.out.join("");
   assertStringIncludes(out, `${CONFIG} (absent)`);
-  assertStringIncludes(out, `${PROJECT} (untrusted)`);
+  assertStringIncludes(out, `${PROJECT} (untrusted: ignored)`);
   assertStringIncludes(out, STORE);
 });
 
@@ -137,10 +146,10 @@ Deno.test("a user-defined agent launches like a built-in one", async () => {
   }, { env: { GEMINI_KEY: "k", OTHER: "x" }, files: ["/home/user/.gemini/"] });
   const argv = await dryRun(system, ["gemini", "-p", "hi there"]);
   assertEquals(argv.slice(-5), ["me/gemini:v2", "gemini", "--yolo", "-p", "hi there"]);
-  assertEquals(argv.includes("/home/user/.gemini:/home/devuser/.gemini"), true);
+  assertEquals(argv.some((a) => a.startsWith("/home/user/.gemini:/home/devuser/.gemini")), true);
   assertEquals(argv.some((a) => a.includes(".gemini.json")), false);
-  assertEquals(argv.includes("GEMINI_KEY=k"), true);
-  assertEquals(argv.includes("TOOL=gemini"), true);
+  assertEquals(hasEnv(argv, "GEMINI_KEY=k"), true);
+  assertEquals(hasEnv(argv, "TOOL=gemini"), true);
   assertEquals(argv.some((a) => a.startsWith("OTHER=")), false);
 });
 
@@ -174,30 +183,24 @@ Deno.test("a project file is ignored, with a warning, until trusted", async () =
   const text = "mask: [secret]\nenv:\n  P: one\n";
   const system = host({ [PROJECT]: text }, { files: ["/work/project/secret/"] });
   const argv = await dryRun(system, ["codex"]);
-  assertEquals(argv.includes("P=one"), false);
-  assertStringIncludes(system.err.join(""), "is ignored: it is not trusted yet");
-  assertStringIncludes(system.err.join(""), "llm trust");
+  assertEquals(argv.some((a) => a.includes("P=one")), false);
+  assertEquals(
+    system.err.join(""),
+    `llm: warning: ${PROJECT} is ignored: it is not trusted yet; review it, then run ` +
+      `'llm trust' to use it\n`,
+  );
 
   const trust = host({ [PROJECT]: text });
   assertEquals(await main(["trust"], trust), 0, trust.err.join(""));
   const store = JSON.parse(trust.readText(STORE) ?? "{}");
-  assertEquals(store[PROJECT], await sha256Hex(text));
+  assertEquals(store.version, 2);
+  assertEquals(store.files[PROJECT].sha256, await sha256Hex(text));
+  assertEquals(store.files[PROJECT].restrictions, {
+    mask: ["secret"],
+    ro: [],
+    global_read_only: false,
+  });
   assertEquals(trust.files.get(STORE)?.mode, 0o600);
-});
-
-Deno.test("a trusted project file applies; a changed one is ignored again", async () => {
-  const text = "mask: [secret]\nenv:\n  P: one\n";
-  const trusted = JSON.stringify({ [PROJECT]: await sha256Hex(text) });
-  const system = host({ [PROJECT]: text, [STORE]: trusted }, { files: ["/work/project/secret/"] });
-  const argv = await dryRun(system, ["codex"]);
-  assertEquals(argv.includes("P=one"), true);
-  assertEquals(argv.some((a) => a.includes("destination=/work/project/secret")), true);
-  assertEquals(system.err.join(""), "");
-
-  const changed = host({ [PROJECT]: text + "  Q: two\n", [STORE]: trusted });
-  const argv2 = await dryRun(changed, ["codex"]);
-  assertEquals(argv2.includes("P=one"), false);
-  assertStringIncludes(changed.err.join(""), "it changed since it was trusted");
 });
 
 Deno.test("trust refuses a project file that would not load, and a malformed store", async () => {
@@ -218,17 +221,20 @@ Deno.test("trust --remove forgets a file", async () => {
     [STORE]: JSON.stringify({ [PROJECT]: await sha256Hex(text) }),
   });
   assertEquals(await main(["trust", "--remove"], system), 0);
-  assertEquals(JSON.parse(system.readText(STORE) ?? ""), {});
+  assertEquals(JSON.parse(system.readText(STORE) ?? ""), { version: 2, files: {} });
 });
 
 Deno.test("an unreadable config file is an error naming it", async () => {
   const system = host({ [CONFIG]: "tag: x\n" });
-  const read = system.readText.bind(system);
-  system.readText = (path: string) => {
+  const read = system.readBounded.bind(system);
+  system.readBounded = (path: string, limit: number, follow: boolean) => {
     if (path === CONFIG) throw new Deno.errors.PermissionDenied("permission denied");
-    return read(path);
+    return read(path, limit, follow);
   };
   assertEquals(await main(["codex"], system), 1);
-  assertStringIncludes(system.err.join(""), `llm: error: cannot read config file ${CONFIG}`);
+  assertEquals(
+    system.err.join(""),
+    `llm: error: config file ${CONFIG} cannot be read: permission denied\n`,
+  );
   assertEquals(system.ran, []);
 });
