@@ -150,7 +150,8 @@ export function spawnLlm(
       "run",
       "--allow-all",
       "--quiet",
-      state.bundle,
+      // A bundle of the current tree, for running one test file without the set-up.
+      Deno.env.get("LLM_E2E_BUNDLE") ?? state.bundle,
       ...args,
     ];
   }
