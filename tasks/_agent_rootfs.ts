@@ -58,45 +58,66 @@ async function run(argv: string[], options: Deno.CommandOptions = {}): Promise<v
   }
 }
 
+/** An apt sources file: its name (the extension says the format) and text. */
+export interface SourcesFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+const ONE_LINE = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/;
+
 /**
- * The Debian mirror apt on this host uses (deb822 `.sources` or one-line
- * `.list` files), so debootstrap reaches the same archive apt-get does.
+ * The first `deb` URI serving `suite` in apt sources files (deb822
+ * `.sources` or one-line `.list`), or null.
+ *
+ * @example
+ * ```ts
+ * import { mirrorIn } from "./_agent_rootfs.ts";
+ * mirrorIn([{ name: "x.list", text: "deb http://m/debian bookworm main\n" }], "bookworm");
+ * // "http://m/debian"
+ * ```
  */
-export function hostMirror(suite: string): string {
-  const dirs = ["/etc/apt/sources.list.d"];
-  for (const dir of dirs) {
-    let names: string[] = [];
-    try {
-      names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const text = Deno.readTextFileSync(join(dir, name));
-      if (name.endsWith(".sources")) {
-        for (const stanza of text.split(/\n\s*\n/)) {
-          const field = (k: string) =>
-            stanza.match(new RegExp(`^${k}:\\s*(.+)$`, "mi"))?.[1].trim().split(/\s+/) ?? [];
-          if (field("Suites").includes(suite) && field("Types").includes("deb")) {
-            const uri = field("URIs")[0];
-            if (uri) return uri;
-          }
+export function mirrorIn(files: readonly SourcesFile[], suite: string): string | null {
+  for (const { name, text } of files) {
+    if (name.endsWith(".sources")) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        const field = (k: string) =>
+          stanza.match(new RegExp(`^${k}:\\s*(.+)$`, "mi"))?.[1].trim().split(/\s+/) ?? [];
+        if (field("Suites").includes(suite) && field("Types").includes("deb")) {
+          const uri = field("URIs")[0];
+          if (uri) return uri;
         }
-      } else if (name.endsWith(".list")) {
-        for (const line of text.split("\n")) {
-          const m = line.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/);
-          if (m && m[2] === suite) return m[1];
-        }
+      }
+    } else if (name.endsWith(".list")) {
+      for (const line of text.split("\n")) {
+        const m = line.match(ONE_LINE);
+        if (m && m[2] === suite) return m[1];
       }
     }
   }
+  return null;
+}
+
+/**
+ * The Debian mirror apt on this host uses, so debootstrap reaches the same
+ * archive apt-get does (deb.debian.org when none is configured).
+ */
+export function hostMirror(suite: string): string {
+  const files: SourcesFile[] = [];
+  const read = (dir: string, name: string) => {
+    try {
+      files.push({ name, text: Deno.readTextFileSync(join(dir, name)) });
+    } catch { /* unreadable or gone: skip */ }
+  };
   try {
-    for (const line of Deno.readTextFileSync("/etc/apt/sources.list").split("\n")) {
-      const m = line.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/);
-      if (m && m[2] === suite) return m[1];
-    }
-  } catch { /* no classic sources.list */ }
-  return "http://deb.debian.org/debian";
+    for (
+      const e of [...Deno.readDirSync("/etc/apt/sources.list.d")].sort((a, b) =>
+        a.name < b.name ? -1 : 1
+      )
+    ) read("/etc/apt/sources.list.d", e.name);
+  } catch { /* no sources.list.d */ }
+  read("/etc/apt", "sources.list");
+  return mirrorIn(files, suite) ?? "http://deb.debian.org/debian";
 }
 
 /** The host's CA bundle: what lets the host reach npm (also behind an intercepting proxy). */
@@ -208,7 +229,8 @@ export async function buildAgentTar(
   await Deno.mkdir(join(rootfs, "var/cache/apt/archives/partial"), { recursive: true });
 
   log("agent image: packing the tar");
-  const partial = `${tar}.partial`;
+  // Unique per process: two CI runs on one machine may build the same key at once.
+  const partial = `${tar}.${Deno.pid}.partial`;
   // Device nodes from debootstrap cannot be made by a rootless import; the
   // runtime mounts its own /dev anyway.
   await run(["tar", "-C", rootfs, "--numeric-owner", "--exclude=./dev/*", "-cf", partial, "."]);

@@ -89,6 +89,13 @@ export function importChanges(dockerfile: string, key: string): string[] {
   return changes;
 }
 
+/** The production image's version labels, with the pinned versions. */
+export function versionLabels(pins: typeof PINS): string[] {
+  return (["claude", "codex", "pi"] as const).map((agent) =>
+    `LABEL io.github.nichd-bspc.llm.${agent}-version=${pins[agent]}`
+  );
+}
+
 /** A runtime client to import into: its argv prefix and environment. */
 interface Target {
   readonly name: string;
@@ -129,7 +136,7 @@ async function cachedTar(key: string, log: (s: string) => void) {
   } catch { /* not cached yet */ }
   await Deno.mkdir(CACHE_DIR, { recursive: true });
   await Deno.chmod(CACHE_DIR, 0o755);
-  const work = join(CACHE_DIR, `build-${key}`);
+  const work = join(CACHE_DIR, `build-${key}-${Deno.pid}`);
   await Deno.remove(work, { recursive: true }).catch(() => {});
   await Deno.mkdir(work);
   const start = performance.now();
@@ -188,10 +195,10 @@ export async function prepareAgentImage(
     if (!built) {
       result = skipAll(problem ?? "agent image build failed", null, null);
     } else {
-      const changes = importChanges(
-        await Deno.readTextFile(new URL("../Dockerfile", import.meta.url)),
-        key,
-      );
+      const changes = [
+        ...versionLabels(PINS),
+        ...importChanges(await Deno.readTextFile(new URL("../Dockerfile", import.meta.url)), key),
+      ];
       const asUser = ["runuser", "-u", ROOTLESS_USER, "--", "env"];
       const podman = state.podman ?? "podman";
       const dockerCli = docker.docker ?? "docker";
