@@ -155,8 +155,9 @@ async function projectLayer(
   options: LoadOptions,
 ): Promise<ProjectResult> {
   const read = await readConfigFile(system, path, { followSymlinks: false });
-  const retrust = `run 'llm trust ${quoteWord(path)}'`;
-  const forget = `'llm trust --forget ${quoteWord(path)}'`;
+  // Commands end the message unquoted, so they can be copied as they are.
+  const trust = `llm trust ${quoteWord(path)}`;
+  const forget = `llm trust --forget ${quoteWord(path)}`;
   if (entry === undefined) {
     if (read.kind === "absent") return { state: "absent", warnings: [] };
     const why = read.kind === "unusable" ? read.problem : "is not trusted yet";
@@ -171,7 +172,7 @@ async function projectLayer(
       throw new LlmError(
         `${path} was trusted but is gone, and the trust store holds only its checksum ` +
           `(trusted by an older llm), so its restrictions are unknown; nothing was launched. ` +
-          `Restore the file, or run ${forget} to launch without it`,
+          `Restore the file, or launch without it after: ${forget}`,
       );
     }
     return {
@@ -180,7 +181,7 @@ async function projectLayer(
       warnings: [
         `${path} was trusted but is gone; its restrictions still apply (${
           describeRestrictions(entry.restrictions)
-        }); restore it, or run ${forget} to drop them`,
+        }); restore it, or drop them with: ${forget}`,
       ],
     };
   }
@@ -188,8 +189,8 @@ async function projectLayer(
     if (options.tolerateChanged) return { state: "changed", warnings: [] };
     throw new LlmError(
       `${path} was trusted but now ${read.problem}; it is not applied and nothing was launched. ` +
-        `Look at it (the agent can write there), put the reviewed file back, then ${retrust}, ` +
-        `or run ${forget} to stop using it`,
+        `Look at it (the agent can write there) and put the reviewed file back, then run: ` +
+        `${trust}; to stop using it run: ${forget}`,
     );
   }
   const checksum = await sha256Hex(read.text);
@@ -202,8 +203,8 @@ async function projectLayer(
         entry,
         agents,
       )}); it is not applied and nothing was ` +
-        `launched. Review it, then ${retrust} to trust it as it is now, or run ${forget} ` +
-        `to stop using it`,
+        `launched. Review it; to trust it as it is now run: ${trust}; to stop using it run: ` +
+        forget,
     );
   }
   const parsed = await parseProjectFile(read.text, path, agents);
