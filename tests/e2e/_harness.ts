@@ -1,7 +1,8 @@
 /**
  * Shared plumbing for end-to-end tests: reads what `tasks/e2e_setup.ts`
- * prepared and runs `llm` for real, as root (rootful podman) or as the
- * unprivileged test user (rootless podman).
+ * prepared and runs `llm` for real, as root (rootful podman, or docker
+ * against the private rootful engine) or as the unprivileged test user
+ * (rootless podman, or docker against that user's rootless engine).
  */
 import { join } from "../../lib/std/path.ts";
 import { E2E_DIR, type E2EState } from "../../tasks/e2e_setup.ts";
@@ -19,21 +20,53 @@ export function e2eState(): E2EState | null {
   }
 }
 
-/** Which podman mode a test uses. */
+/** Whether a test runs as root (rootful) or as the unprivileged test user (rootless). */
 export type Mode = "rootful" | "rootless";
 
-/** Why tests in `mode` cannot run here, or null when they can; printed once. */
-export function skipReason(mode: Mode): string | null {
+/** The container runtime a test drives. */
+export type Engine = "podman" | "docker";
+
+/** Every mode and runtime pair the launch tests cover. */
+export const ALL_MODES: readonly (readonly [Mode, Engine])[] = [
+  ["rootful", "podman"],
+  ["rootless", "podman"],
+  ["rootful", "docker"],
+  ["rootless", "docker"],
+];
+
+/** Why tests in `mode` with `engine` cannot run here, or null when they can. */
+export function skipReason(mode: Mode, engine: Engine = "podman"): string | null {
   const state = e2eState();
   if (!state) return "end-to-end fixtures missing: run the tests with 'deno task test'";
+  if (engine === "docker") {
+    if (!("dockerRootfulSkip" in state)) {
+      return "the e2e state predates the docker engines: run the tests with 'deno task test'";
+    }
+    return mode === "rootful" ? state.dockerRootfulSkip : state.dockerRootlessSkip;
+  }
   return mode === "rootful" ? state.rootfulSkip : state.rootlessSkip;
 }
 
 /** Register-time helper: logs the reason a group of tests is skipped. */
-export function ignoreUnless(mode: Mode): boolean {
-  const reason = skipReason(mode);
-  if (reason) console.log(`skipping ${mode} podman tests: ${reason}`);
+export function ignoreUnless(mode: Mode, engine: Engine = "podman"): boolean {
+  const reason = skipReason(mode, engine);
+  if (reason) console.log(`skipping ${mode} ${engine} tests: ${reason}`);
   return reason !== null;
+}
+
+/**
+ * The environment that points the runtime at the test set-up: the podman
+ * configuration, or DOCKER_HOST of the private engine (and LLM_BACKEND, as
+ * auto prefers podman) for docker.
+ */
+export function runtimeEnv(state: E2EState, mode: Mode, engine: Engine): Record<string, string> {
+  if (engine === "docker") {
+    return {
+      DOCKER_HOST: mode === "rootful" ? state.dockerRootfulHost : state.dockerRootlessHost,
+      LLM_BACKEND: "docker",
+    };
+  }
+  return mode === "rootful" ? state.podmanEnv : state.rootlessEnv;
 }
 
 /** Output of a finished process. */
@@ -46,6 +79,7 @@ export interface Ran {
 /** A scratch workspace and home owned by the user that `mode` runs as. */
 export interface Sandbox {
   readonly mode: Mode;
+  readonly engine: Engine;
   readonly root: string;
   readonly workspace: string;
   readonly home: string;
@@ -53,7 +87,7 @@ export interface Sandbox {
 }
 
 /** Make a sandbox; for rootless it is owned by the test user. */
-export async function makeSandbox(mode: Mode): Promise<Sandbox> {
+export async function makeSandbox(mode: Mode, engine: Engine = "podman"): Promise<Sandbox> {
   const state = e2eState();
   if (!state) throw new Error("no e2e state");
   const root = await Deno.makeTempDir({ prefix: "llm-e2e-" });
@@ -69,6 +103,7 @@ export async function makeSandbox(mode: Mode): Promise<Sandbox> {
   }
   return {
     mode,
+    engine,
     root,
     workspace,
     home,
@@ -130,7 +165,7 @@ export function spawnLlm(
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     // The scratch HOME must not send deno looking for a fresh module cache.
     DENO_DIR: sandbox.mode === "rootful" ? DENO_DIR : `${state.rootlessHome}/.cache/deno`,
-    ...(sandbox.mode === "rootful" ? state.podmanEnv : state.rootlessEnv),
+    ...runtimeEnv(state, sandbox.mode, sandbox.engine),
     ...options.env,
   };
   let argv: string[];
@@ -176,7 +211,7 @@ export async function runAs(sandbox: Sandbox, argv: readonly string[], cwd?: str
   const out = await new Deno.Command(full[0], {
     args: full.slice(1),
     cwd: cwd ?? sandbox.workspace,
-    env: sandbox.mode === "rootful" ? state.podmanEnv : state.rootlessEnv,
+    env: runtimeEnv(state, sandbox.mode, sandbox.engine),
     stdout: "piped",
     stderr: "piped",
   }).output();
