@@ -130,3 +130,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a user config symlinked to /dev/zero is refused at once, reading nothing (rootless)",
+  ignore: ignoreUnless("rootless"),
+  async fn() {
+    const s = await makeSandbox("rootless");
+    try {
+      const config = join(s.home, ".config/llm/config.yaml");
+      await write(s, config, "");
+      assertEquals((await runAs(s, ["ln", "-sf", "/dev/zero", config])).code, 0);
+      const r = await runLlm(s, ["--dry-run", "shell"]);
+      assertEquals(r.code, 1);
+      assertEquals(
+        r.stderr,
+        `llm: error: config file ${config} is not a regular file (a FIFO, socket or device)\n`,
+      );
+    } finally {
+      await s.cleanup();
+    }
+  },
+});
