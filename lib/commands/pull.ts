@@ -7,7 +7,7 @@ import type { CommandContext } from "../cli/command.ts";
 import { BUILTIN_AGENTS } from "../launch/agents.ts";
 import { containerPlatform } from "../launch/image.ts";
 import { planPull, type PullStep } from "../runtime/pull.ts";
-import { selectRuntime } from "../runtime/select.ts";
+import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import { sifCacheDir } from "../runtime/singularity.ts";
 import type { System } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
@@ -20,6 +20,7 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
     (name) => system.which(name),
     dryRun,
     system.os,
+    engineCheck(system),
   );
   if (options.flags.has("verbose")) system.stderr(`llm: runtime ${runtime.reason}\n`);
   if (!runtime.found) {

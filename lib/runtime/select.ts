@@ -3,7 +3,12 @@
  */
 import { LlmError, UsageError } from "../errors.ts";
 import { BACKENDS } from "../cli/options.ts";
-import { autoOrder, detectRuntime, type RuntimeName } from "./detect.ts";
+import {
+  autoOrder,
+  type DockerEngineFacts,
+  dockerEngineProblem,
+  type RuntimeName,
+} from "./detect.ts";
 import { docker } from "./docker.ts";
 import { podman } from "./podman.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
@@ -40,6 +45,8 @@ export const INSTALL_HINTS: Readonly<Record<RuntimeName, string>> = {
  * Pick a runtime. `requested` is `--backend` or `LLM_BACKEND` (default auto);
  * `auto` takes the first of `autoOrder(os)` found on PATH.
  * With `dryRun`, a missing runtime is tolerated so the command can still be shown.
+ * `engineProblem` says why a found runtime cannot work (docker without an
+ * engine); auto passes over such a runtime when a later one is found.
  *
  * @example
  * ```ts ignore
@@ -52,12 +59,13 @@ export function selectRuntime(
   which: (name: string) => string | null,
   dryRun: boolean,
   os: string,
+  engineProblem: (name: RuntimeName) => string | null = () => null,
 ): RuntimeChoice {
   const name = requested === undefined || requested === "" ? "auto" : requested;
   if (!(BACKENDS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown backend '${name}': use one of ${BACKENDS.join(", ")}`);
   }
-  if (name === "auto") return selectAuto(which, dryRun, os);
+  if (name === "auto") return selectAuto(which, dryRun, os, engineProblem);
   const wanted = name as RuntimeName;
   const path = which(wanted);
   if (path === null && !dryRun) {
@@ -79,16 +87,47 @@ function selectAuto(
   which: (name: string) => string | null,
   dryRun: boolean,
   os: string,
+  engineProblem: (name: RuntimeName) => string | null,
 ): RuntimeChoice {
   const order = autoOrder(os);
-  const found = detectRuntime(os, which);
-  if (found) {
-    const before = order.slice(0, order.indexOf(found.name));
+  const missing: string[] = [];
+  const unusable: { name: RuntimeName; path: string; problem: string }[] = [];
+  for (const name of order) {
+    const path = which(name);
+    if (path === null) {
+      missing.push(name);
+      continue;
+    }
+    const problem = engineProblem(name);
+    if (problem !== null) {
+      unusable.push({ name, path, problem });
+      continue;
+    }
+    const notes = [
+      ...(missing.length ? [`not found: ${missing.join(", ")}`] : []),
+      ...unusable.map((u) => `${u.name} passed over: ${u.problem}`),
+    ];
     return {
-      adapter: ADAPTERS[found.name],
-      executable: found.name,
-      reason: `${found.name}: first found on PATH (${found.path}) in the ${os} order ` +
-        `${order.join(", ")}${before.length ? `; not found: ${before.join(", ")}` : ""}`,
+      adapter: ADAPTERS[name],
+      executable: name,
+      reason: `${name}: first found on PATH (${path}) in the ${os} order ` +
+        `${order.join(", ")}${notes.length ? `; ${notes.join("; ")}` : ""}`,
+      found: true,
+    };
+  }
+  if (unusable.length > 0) {
+    const first = unusable[0];
+    if (!dryRun) {
+      throw new LlmError(
+        `${first.name} is on PATH (${first.path}) but its engine is not running: ` +
+          `${first.problem}; ${INSTALL_HINTS[first.name]}, set DOCKER_HOST, or ` +
+          `use --backend ${first.name} to try anyway`,
+      );
+    }
+    return {
+      adapter: ADAPTERS[first.name],
+      executable: first.name,
+      reason: `${first.name}: found on PATH (${first.path}), shown although ${first.problem}`,
       found: true,
     };
   }
@@ -105,4 +144,9 @@ function selectAuto(
     reason: `podman: shown because none of ${order.join(", ")} is on PATH`,
     found: false,
   };
+}
+
+/** The engine check `selectRuntime` takes, over host facts (a `System`). */
+export function engineCheck(facts: DockerEngineFacts): (name: RuntimeName) => string | null {
+  return (name) => name === "docker" ? dockerEngineProblem(facts) : null;
 }

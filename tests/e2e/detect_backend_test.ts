@@ -8,6 +8,13 @@ import { addFake, makeFakeArea, runFakeLlm } from "./_fake_backend.ts";
 // Never run on --dry-run except `docker info`, which fails as with no engine.
 const FAKE = "#!/bin/sh\nexit 1\n";
 
+/** A listening unix socket standing in for a docker engine, and its DOCKER_HOST. */
+function fakeEngine(dir: string): { env: Record<string, string>; close(): void } {
+  const path = `${dir}/docker.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  return { env: { DOCKER_HOST: `unix://${path}` }, close: () => listener.close() };
+}
+
 const linux = Deno.build.os === "linux";
 if (!linux) console.log("skipping Linux detection-order tests: this host is not Linux");
 
@@ -26,10 +33,15 @@ for (const [present, want] of CASES) {
       const area = await makeFakeArea();
       try {
         for (const name of present) await addFake(area, name, FAKE);
-        const r = await runFakeLlm(area, ["--dry-run", "--verbose", "codex"]);
+        const engine = fakeEngine(area.root);
+        const r = await runFakeLlm(area, ["--dry-run", "--verbose", "codex"], {
+          env: engine.env,
+        });
+        engine.close();
         assertEquals(r.code, 0, r.stderr);
         assertStringIncludes(r.stderr, `llm: runtime ${want}: first found on PATH (${area.bin}/`);
-        assertEquals(r.stdout.split(" ")[0], want);
+        // The dry-run line may start with VAR=value assignments (singularity's environment).
+        assertEquals(r.stdout.split(" ").find((w) => !w.includes("=")), want);
       } finally {
         await area.cleanup();
       }
@@ -71,6 +83,49 @@ Deno.test({
       const unknown = await runFakeLlm(area, ["--backend", "lxc", "codex"]);
       assertEquals(unknown.code, 2);
       assertStringIncludes(unknown.stderr, "unknown backend 'lxc'");
+    } finally {
+      await area.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "auto with only a docker whose engine socket is missing fails with one line saying so",
+  ignore: !linux,
+  async fn() {
+    const area = await makeFakeArea();
+    try {
+      await addFake(area, "docker", FAKE);
+      const env = { DOCKER_HOST: `unix://${area.root}/no-engine.sock` };
+      const r = await runFakeLlm(area, ["codex"], { env });
+      assertEquals(r.code, 1);
+      assertEquals(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assertStringIncludes(r.stderr, "but its engine is not running: no engine socket at");
+      const dry = await runFakeLlm(area, ["--dry-run", "codex"], { env });
+      assertEquals([dry.code, dry.stdout.split(" ")[0]], [0, "docker"], dry.stderr);
+      const forced = await runFakeLlm(area, ["--dry-run", "--backend", "docker", "codex"], { env });
+      assertEquals(forced.stdout.split(" ")[0], "docker", forced.stderr);
+    } finally {
+      await area.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "auto picks docker when DOCKER_HOST names a live socket or a remote engine",
+  ignore: !linux,
+  async fn() {
+    const area = await makeFakeArea();
+    try {
+      await addFake(area, "docker", FAKE);
+      const engine = fakeEngine(area.root);
+      const live = await runFakeLlm(area, ["--dry-run", "--verbose", "codex"], { env: engine.env });
+      engine.close();
+      assertStringIncludes(live.stderr, "llm: runtime docker: first found on PATH");
+      const remote = await runFakeLlm(area, ["--dry-run", "--verbose", "codex"], {
+        env: { DOCKER_HOST: "tcp://127.0.0.1:1" },
+      });
+      assertStringIncludes(remote.stderr, "llm: runtime docker: first found on PATH");
     } finally {
       await area.cleanup();
     }

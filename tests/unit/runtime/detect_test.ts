@@ -1,7 +1,7 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "../../_assert.ts";
 import { LlmError, UsageError } from "../../../lib/errors.ts";
-import { autoOrder, detectRuntime } from "../../../lib/runtime/detect.ts";
-import { selectRuntime } from "../../../lib/runtime/select.ts";
+import { autoOrder, detectRuntime, dockerEngineProblem } from "../../../lib/runtime/detect.ts";
+import { engineCheck, selectRuntime } from "../../../lib/runtime/select.ts";
 
 /** A PATH holding exactly `names`. */
 function onPath(...names: string[]): (name: string) => string | null {
@@ -84,4 +84,124 @@ Deno.test("an unknown backend is a usage error listing the choices", () => {
     UsageError,
     "unknown backend 'lxc': use one of auto, podman, docker, singularity, apptainer",
   );
+});
+
+/** Docker engine facts: `present` paths exist, `files` hold text. */
+function engineFacts(
+  env: Record<string, string>,
+  present: string[],
+  os = "linux",
+  files: Record<string, string> = {},
+) {
+  return {
+    env,
+    home: "/home/me",
+    os,
+    stat: (p: string) => present.includes(p) ? "other" as const : null,
+    readText: (p: string) => files[p] ?? null,
+  };
+}
+
+Deno.test("dockerEngineProblem() finds the default socket on Linux, or says it is missing", () => {
+  assertEquals(dockerEngineProblem(engineFacts({}, ["/var/run/docker.sock"])), null);
+  assertEquals(
+    dockerEngineProblem(engineFacts({}, [])),
+    "no engine socket at /var/run/docker.sock",
+  );
+});
+
+Deno.test("dockerEngineProblem() checks the socket DOCKER_HOST=unix:// names", () => {
+  const env = { DOCKER_HOST: "unix:///run/user/1000/docker.sock" };
+  assertEquals(dockerEngineProblem(engineFacts(env, ["/run/user/1000/docker.sock"])), null);
+  assertEquals(
+    dockerEngineProblem(engineFacts(env, ["/var/run/docker.sock"])),
+    "no engine socket at /run/user/1000/docker.sock (DOCKER_HOST)",
+  );
+});
+
+Deno.test("dockerEngineProblem() trusts engines it cannot check without connecting", () => {
+  for (const host of ["tcp://10.0.0.5:2376", "ssh://me@build", "fd://"]) {
+    assertEquals(dockerEngineProblem(engineFacts({ DOCKER_HOST: host }, [])), null, host);
+  }
+  assertEquals(dockerEngineProblem(engineFacts({ DOCKER_CONTEXT: "colima" }, [])), null);
+  const config = { "/home/me/.docker/config.json": '{"currentContext":"desktop-linux"}' };
+  assertEquals(dockerEngineProblem(engineFacts({}, [], "linux", config)), null);
+  const elsewhere = { "/cfg/config.json": '{"currentContext":"remote"}' };
+  assertEquals(
+    dockerEngineProblem(engineFacts({ DOCKER_CONFIG: "/cfg" }, [], "linux", elsewhere)),
+    null,
+  );
+  const bad = { "/home/me/.docker/config.json": "{not json" };
+  assertEquals(dockerEngineProblem(engineFacts({}, [], "linux", bad)), null);
+});
+
+Deno.test("dockerEngineProblem() with the default context set explicitly checks the sockets", () => {
+  const config = { "/home/me/.docker/config.json": '{"currentContext":"default","auths":{}}' };
+  assertStringIncludes(
+    dockerEngineProblem(engineFacts({ DOCKER_CONTEXT: "default" }, [], "linux", config)) ?? "",
+    "no engine socket",
+  );
+});
+
+Deno.test("dockerEngineProblem() on macOS also accepts Docker Desktop's socket in the home", () => {
+  assertEquals(
+    dockerEngineProblem(engineFacts({}, ["/home/me/.docker/run/docker.sock"], "darwin")),
+    null,
+  );
+  assertEquals(
+    dockerEngineProblem(engineFacts({}, [], "darwin")),
+    "no engine socket at /var/run/docker.sock or /home/me/.docker/run/docker.sock",
+  );
+  // Linux does not look in the home: Docker Desktop there sets a context.
+  assertStringIncludes(
+    dockerEngineProblem(engineFacts({}, ["/home/me/.docker/run/docker.sock"])) ?? "",
+    "no engine socket",
+  );
+});
+
+Deno.test("auto passes over docker without an engine when a later runtime is on PATH", () => {
+  // No runtime follows docker in today's orders; the rule holds for any order.
+  const down = (name: string) => name === "podman" ? "no machine" : null;
+  const choice = selectRuntime("auto", onPath("podman", "docker"), false, "darwin", down);
+  assertEquals(choice.executable, "docker");
+  assertStringIncludes(choice.reason, "podman passed over: no machine");
+});
+
+Deno.test("auto with only docker and no engine: one error line saying so and what to do", () => {
+  const facts = engineFacts({}, []);
+  const e = assertThrows(
+    () => selectRuntime("auto", onPath("docker"), false, "linux", engineCheck(facts)),
+    LlmError,
+  );
+  assertEquals(
+    e.message,
+    "docker is on PATH (/opt/bin/docker) but its engine is not running: no engine socket at " +
+      "/var/run/docker.sock; install Docker (docs.docker.com/engine/install) and start its " +
+      "engine, set DOCKER_HOST, or use --backend docker to try anyway",
+  );
+});
+
+Deno.test("auto with docker and no engine still shows the docker command on --dry-run", () => {
+  const check = engineCheck(engineFacts({}, []));
+  const choice = selectRuntime("auto", onPath("docker"), true, "linux", check);
+  assertEquals([choice.executable, choice.found], ["docker", true]);
+  assertStringIncludes(choice.reason, "shown although no engine socket");
+});
+
+Deno.test("auto prefers podman and never checks docker's engine when podman is found", () => {
+  let checked = 0;
+  const check = (name: string) => {
+    checked++;
+    return name === "docker" ? "down" : null;
+  };
+  assertEquals(
+    selectRuntime("auto", onPath("podman", "docker"), false, "linux", check).executable,
+    "podman",
+  );
+  assertEquals(checked, 1);
+});
+
+Deno.test("a forced docker backend is not second-guessed by the engine check", () => {
+  const check = engineCheck(engineFacts({}, []));
+  assertEquals(selectRuntime("docker", onPath("docker"), false, "linux", check).found, true);
 });
