@@ -4,6 +4,7 @@
  */
 import type { FileKind } from "../lib/launch/host_facts.ts";
 import { dirname, normalize } from "../lib/std/path.ts";
+import { fakeCredentialTree } from "./_fake_credential_tree.ts";
 import type {
   BoundedRead,
   InteractiveResult,
@@ -194,6 +195,11 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       const bytes = f.content ?? new Uint8Array();
       return Promise.resolve(
         bytes.length > limit ? { kind: "too-large" } : { kind: "file", bytes },
+      );
+    },
+    credentialTree() {
+      return Promise.resolve(
+        fakeCredentialTree({ files, changes, realPath: (p) => this.realPath(p) }),
       );
     },
     readText(path: string): string | null {

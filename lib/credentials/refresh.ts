@@ -10,7 +10,7 @@
 import type { CommandContext } from "../cli/command.ts";
 import { LlmError } from "../errors.ts";
 import { dirname, join } from "../std/path.ts";
-import type { System } from "../system/system.ts";
+import type { CredentialTree, System, TreePath } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 import {
   type AwsCredentials,
@@ -25,6 +25,7 @@ import { kindPaths, kindsOf, pushPaths, refreshSteps } from "./kinds.ts";
 import { codexLogin, PI_CODEX_KEY, upsertPiAuth } from "./pi_auth.ts";
 import { type RefreshRequest, refreshRequest } from "./request.ts";
 import { rsyncArgv } from "./rsync.ts";
+import { CREDENTIAL_LIMIT, shownPath, treePath, utf8Text, valueOf } from "./tree.ts";
 
 const CODEX_LOGGED_IN = "Logged in using ChatGPT";
 const CODEX_INSTALL = "npm install -g @openai/codex";
@@ -41,6 +42,12 @@ interface PlannedWrite {
   readonly path: string;
   readonly content: string;
   readonly what: string;
+}
+
+/** Refresh's view of the machine: the seam, plus the no-follow credential tree. */
+interface Host {
+  readonly system: System;
+  readonly tree: CredentialTree;
 }
 
 /** Carry out `request` on `system` at time `now`; resolves to the exit code. */
@@ -67,17 +74,85 @@ async function refreshForReal(
 ): Promise<number> {
   const steps = refreshSteps(request.kind);
   const runner = new Runner(system, request.verbose);
+  const host: Host = { system, tree: await system.credentialTree() };
+  const touched = touchedFiles(request, system);
+  removeStaleTemps(host, touched.written);
+  // Before any tool runs: codex and aws themselves write some of these files, following links.
+  for (const path of [...touched.written, ...touched.read]) inspectFile(host, path);
+  if (steps.awsLogin) { for (const dir of AWS_CACHES) refuseLinksIn(host, dir); }
   if (steps.codexLogin) await ensureCodexLogin(runner);
   if (steps.awsLogin) await ensureAwsLogin(runner, now);
   const writes: PlannedWrite[] = [];
-  if (steps.awsLogin && request.exportCreds) writes.push(...await awsExportWrites(runner, now));
-  if (steps.piFromCodex) writes.push(piWrite(system));
+  if (steps.awsLogin && request.exportCreds) {
+    writes.push(...await awsExportWrites(runner, host, now));
+  }
+  if (steps.piFromCodex) writes.push(piWrite(host));
+  // Every target once more, all before the first write: the logins took time.
+  for (const w of writes) inspectFile(host, w.path);
   for (const w of writes) {
-    writeCredentialFile(system, w.path, w.content);
+    writeCredentialFile(host, w.path, w.content);
     system.stderr(`wrote ${w.path} (${w.what})\n`);
   }
-  if (request.destination !== undefined) await push(runner, request, request.destination);
+  if (request.destination !== undefined) await push(runner, host, request, request.destination);
   return 0;
+}
+
+/** Directories under the home that `aws sso login` and `aws configure export-credentials` write. */
+const AWS_CACHES = [".aws/sso/cache", ".aws/cli/cache"];
+
+/** The files this refresh may write and the ones it reads, as absolute paths. */
+function touchedFiles(
+  request: RefreshRequest,
+  system: System,
+): { written: string[]; read: string[] } {
+  const steps = refreshSteps(request.kind);
+  const written: string[] = [];
+  const read: string[] = [];
+  if (steps.awsLogin && request.exportCreds) {
+    written.push(join(system.home, ".aws/credentials.json"), join(system.home, ".aws/config"));
+  }
+  if (steps.piFromCodex) {
+    written.push(piAuthPath(system));
+    read.push(codexAuthPath(system));
+  }
+  return { written, read };
+}
+
+/** Delete what a killed refresh left in the directories it writes to, saying so. */
+function removeStaleTemps(host: Host, written: readonly string[]): void {
+  const { system, tree } = host;
+  const dirs = [...new Set(written.map((p) => dirname(p)))];
+  for (const dir of dirs) {
+    const result = tree.removeStaleTemps(treePath(system.home, dir));
+    // A directory that is a link is reported by the checks that follow; nothing is removed there.
+    if (!result.ok) continue;
+    for (const name of result.value) {
+      system.stderr(
+        `removed ${shownPath(join(dir, name), system.home)} (left by an interrupted llm refresh)\n`,
+      );
+    }
+  }
+}
+
+/** Throw unless `path` is a regular file or absent, reached without following a link. */
+function inspectFile(host: Host, path: string): void {
+  const { system, tree } = host;
+  const found = valueOf(tree.inspect(treePath(system.home, path)), system.home);
+  if (found === "dir") {
+    valueOf({ ok: false, problem: { kind: "not-file", path } }, system.home);
+  }
+}
+
+function refuseLinksIn(host: Host, homeRelative: string): void {
+  const { system, tree } = host;
+  valueOf(tree.refuseLinksIn(treePath(system.home, join(system.home, homeRelative))), system.home);
+}
+
+/** The text of a credential file (null when absent), read without following links. */
+function readCredential(host: Host, path: string, fix: string): string | null {
+  const { system, tree } = host;
+  const bytes = valueOf(tree.read(treePath(system.home, path), CREDENTIAL_LIMIT), system.home);
+  return bytes === null ? null : utf8Text(bytes, path, system.home, fix);
 }
 
 /** Runs children, echoing each argv on stderr with --verbose. */
@@ -164,7 +239,11 @@ function expiryNote(credentials: AwsCredentials, now: Date): string {
 }
 
 /** The process-format credentials file and the config profile that reads it. */
-async function awsExportWrites(runner: Runner, now: Date): Promise<PlannedWrite[]> {
+async function awsExportWrites(
+  runner: Runner,
+  host: Host,
+  now: Date,
+): Promise<PlannedWrite[]> {
   const { system } = runner;
   const argv = [...EXPORT, "--format", "process"];
   const out = await runner.output(argv);
@@ -180,7 +259,12 @@ async function awsExportWrites(runner: Runner, now: Date): Promise<PlannedWrite[
     content: out.stdout.trimEnd() + "\n",
     what: "AWS credentials for the llm-export profile",
   }];
-  const config = system.readText(configPath);
+  const config = readCredential(
+    host,
+    configPath,
+    "llm refresh keeps that file byte for byte and will not rewrite it: " +
+      "convert it to UTF-8, or run with --no-export-creds",
+  );
   const updated = upsertIniSection(config, EXPORT_PROFILE, EXPORT_PROFILE_LINES);
   if (updated !== config) {
     writes.push({ path: configPath, content: updated, what: `[${EXPORT_PROFILE}] section` });
@@ -197,32 +281,44 @@ function piAuthPath(system: System): string {
 }
 
 /** Pi's auth file with the ChatGPT login; throws before anything is written. */
-function piWrite(system: System): PlannedWrite {
+function piWrite(host: Host): PlannedWrite {
+  const { system } = host;
   const source = codexAuthPath(system);
-  const text = system.readText(source);
+  const text = readCredential(host, source, "run 'codex login' to recreate it");
   if (text === null) {
     throw new LlmError(`no Codex login at ${source}: run 'codex login' (or set CODEX_AUTH_PATH)`);
   }
   const target = piAuthPath(system);
   return {
     path: target,
-    content: upsertPiAuth(system.readText(target), codexLogin(text, source), target),
+    content: upsertPiAuth(
+      readCredential(host, target, "fix or remove it, then run again"),
+      codexLogin(text, source),
+      target,
+    ),
     what: `Pi's '${PI_CODEX_KEY}' login from ${source}`,
   };
 }
 
-/** Write a credential file atomically, 0600, creating missing directories 0700. */
-function writeCredentialFile(system: System, path: string, content: string): void {
-  // Write through a symlink (dotfile managers link ~/.aws/config) rather than replace it.
-  const target = system.realPath(path) ?? path;
-  const dir = dirname(target);
-  if (system.stat(dir) === null) system.mkdir(dir, 0o700);
-  system.writeFileAtomic(target, content, 0o600);
+/**
+ * Write a credential file atomically, 0600 from its first byte, creating
+ * missing directories 0700. A symlink in the way is refused, never written
+ * through: the agent can plant one in every mounted credential directory.
+ */
+function writeCredentialFile(host: Host, path: string, content: string): void {
+  const { system, tree } = host;
+  const bytes = new TextEncoder().encode(content);
+  valueOf(tree.write(treePath(system.home, path), bytes, 0o600), system.home);
 }
 
-async function push(runner: Runner, request: RefreshRequest, dest: string): Promise<void> {
+async function push(
+  runner: Runner,
+  host: Host,
+  request: RefreshRequest,
+  dest: string,
+): Promise<void> {
   const { system } = runner;
-  const { present, missing } = splitPresent(system, pushPaths(request.kind, request.full));
+  const { present, missing } = presentForPush(host, pushPaths(request.kind, request.full));
   for (const p of missing) system.stderr(`warning: ~/${p} not found; not pushing it\n`);
   if (present.length === 0) {
     system.stderr(`warning: none of the files exist locally; nothing pushed to ${dest}\n`);
@@ -242,10 +338,36 @@ async function push(runner: Runner, request: RefreshRequest, dest: string): Prom
     throw new LlmError(
       `rsync to ${dest} failed (exit ${result.code})${
         sshReason(result.stderrTail)
-      }; check that 'ssh ${dest}' works`,
+      }; check that ssh works: ${quoteArgv(sshCheck(request.sshOptions, dest))}`,
     );
   }
   system.stderr(`pushed ${present.map((p) => `~/${p}`).join(" ")} to ${dest}\n`);
+}
+
+/** The command that tests the connection rsync needs. */
+function sshCheck(sshOptions: readonly string[], dest: string): string[] {
+  return ["ssh", ...sshOptions.flatMap((o) => ["-o", o]), dest, "true"];
+}
+
+/**
+ * Split home-relative `paths` into those to push and those missing. rsync
+ * follows a symlink on the way to a path it is given (it sends the link's
+ * target as the path), so a link anywhere below a credential root, the
+ * pushed path included, is refused before rsync runs.
+ */
+function presentForPush(
+  host: Host,
+  paths: readonly string[],
+): { present: string[]; missing: string[] } {
+  const { system, tree } = host;
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const p of paths) {
+    const at: TreePath = treePath(system.home, join(system.home, p.replace(/\/+$/, "")));
+    const found = valueOf(tree.inspect(at), system.home);
+    (found === "absent" ? missing : present).push(p);
+  }
+  return { present, missing };
 }
 
 function splitPresent(

@@ -3,11 +3,18 @@
  * same paths under the remote home (`--relative`), owner-only permissions on
  * arrival, over ssh with the options the user gave.
  *
+ * Symlinks are never dereferenced: `--links` sends a link as a link (no
+ * `--copy-links` or `--copy-unsafe-links`), and `--safe-links` drops links
+ * that point outside the pushed tree (absolute, or too many `..`), so an
+ * agent's link in a skills directory cannot re-point anything on the remote
+ * host. Links on the way to a pushed path, which rsync would follow, are
+ * refused before rsync runs (refresh.ts).
+ *
  * @example
  * ```ts
  * import { rsyncArgv } from "./rsync.ts";
  * rsyncArgv({ home: "/h", paths: [".codex/auth.json"], destination: "me@hpc", sshOptions: [] });
- * // ["rsync", "--recursive", "--links", "--perms", "--times", "--relative",
+ * // ["rsync", "--recursive", "--links", "--safe-links", "--perms", "--times", "--relative",
  * //  "--chmod=D700,Fu+rw,Fgo-rwx", "/h/./.codex/auth.json", "me@hpc:"]
  * ```
  */
@@ -38,6 +45,7 @@ export function rsyncArgv(request: PushRequest): string[] {
     "rsync",
     "--recursive",
     "--links",
+    "--safe-links",
     "--perms",
     "--times",
     "--relative",
@@ -59,7 +67,8 @@ export function rsyncArgv(request: PushRequest): string[] {
  * that ssh or rsync would read as an option or a path.
  */
 export function destination(remote: string, user: string | undefined): string {
-  if (remote === "" || remote.startsWith("-") || /[\s/:]/.test(remote)) {
+  // deno-lint-ignore no-control-regex
+  if (remote === "" || remote.startsWith("-") || /[\s/:\x00-\x1f\x7f]/.test(remote)) {
     throw new UsageError(
       `--remote must be a host name or ssh alias such as 'biowulf.nih.gov' (got '${remote}')`,
     );
@@ -72,11 +81,22 @@ export function destination(remote: string, user: string | undefined): string {
       );
     }
     checkUser(remote.slice(0, at), "--remote");
+    checkHost(remote.slice(at + 1), remote);
     return remote;
   }
   if (user === undefined || user === "") return remote;
   checkUser(user, "--user");
   return `${user}@${remote}`;
+}
+
+/** The host part of `--remote`: ssh and rsync would read `-...` as an option. */
+function checkHost(host: string, remote: string): void {
+  if (host === "" || host.startsWith("-")) {
+    throw new UsageError(
+      `--remote: the host in '${remote}' must be a host name or ssh alias such as ` +
+        "'biowulf.nih.gov', not empty or starting with '-'",
+    );
+  }
 }
 
 function checkUser(user: string, option: string): void {

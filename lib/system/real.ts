@@ -66,6 +66,9 @@ export function realSystem(): System {
     async readBounded(path: string, limit: number, followSymlinks: boolean) {
       return (await import("./bounded_read.ts")).readBounded(path, limit, followSymlinks);
     },
+    async credentialTree() {
+      return (await import("./credential_tree.ts")).realCredentialTree();
+    },
     readText(path: string): string | null {
       let missing = false;
       const text = probe(

@@ -36,6 +36,57 @@ export type BoundedRead =
   | { readonly kind: "file"; readonly bytes: Uint8Array }
   | { readonly kind: "absent" | "symlink" | "dir" | "other" | "too-large" };
 
+/**
+ * A place below a credential root (`~/.aws`, `~/.pi`, ...). The root is the
+ * user's own and, in a launch, a mount point the agent cannot replace, so
+ * symlinks on the way to it are followed; everything below it the agent may
+ * have written, so nothing in `rel` is ever followed.
+ */
+export interface TreePath {
+  /** Absolute path of the trusted directory. */
+  readonly root: string;
+  /** `/`-separated path below `root` without `.` or `..` parts; "" is the root itself. */
+  readonly rel: string;
+}
+
+/** What stopped a credential-tree operation, at which absolute path. */
+export type TreeProblem =
+  | { readonly kind: "symlink"; readonly path: string; readonly target: string }
+  /** `changed`: replaced while being used (a race with a running agent). */
+  | { readonly kind: "not-dir" | "not-file" | "too-large" | "changed"; readonly path: string };
+
+/** A credential-tree operation's value, or what stopped it (nothing was changed then). */
+export type TreeResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: TreeProblem };
+
+/**
+ * Files below credential roots, read and written without following a
+ * symlink below the root: each directory on the way is entered only after
+ * checking it is a real directory, and the check holds for the operation.
+ */
+export interface CredentialTree {
+  /** What is at `path`: "absent" also when a directory on the way is missing. */
+  inspect(path: TreePath): TreeResult<"absent" | "file" | "dir">;
+  /** The bytes of the regular file at `path`, at most `limit`; null when absent. */
+  read(path: TreePath, limit: number): TreeResult<Uint8Array | null>;
+  /**
+   * Replace the file at `path` by `content`: a temporary file of llm's own
+   * naming beside it, created with `mode` from its first byte, renamed over
+   * it (a symlink there is refused first, and a link swapped in later is
+   * replaced, never followed). Missing directories are made 0700.
+   */
+  write(path: TreePath, content: Uint8Array, mode: number): TreeResult<void>;
+  /** Delete the temporary files a killed write left in directory `dir`; the names removed. */
+  removeStaleTemps(dir: TreePath): TreeResult<string[]>;
+  /**
+   * Refuse (a "symlink" problem) when an entry of directory `dir` is a
+   * symlink: for caches that other programs (the AWS CLI) write with links
+   * followed. An absent `dir` is fine.
+   */
+  refuseLinksIn(dir: TreePath): TreeResult<void>;
+}
+
 /** Everything commands may do to the machine. */
 export interface System extends HostFacts {
   /** The executable of `name` found on PATH, or null. */
@@ -67,6 +118,8 @@ export interface System extends HostFacts {
   readBounded(path: string, limit: number, followSymlinks: boolean): Promise<BoundedRead>;
   /** Read a text file, or null when absent. */
   readText(path: string): string | null;
+  /** Reads and writes below credential roots that never follow a symlink (loaded on demand). */
+  credentialTree(): Promise<CredentialTree>;
   /** Write atomically: a temporary file in the same directory, then rename. */
   writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void;
   makeTempDir(prefix: string): string;

@@ -183,15 +183,20 @@ Deno.test("refresh keeps the rest of ~/.aws/config byte for byte", async () => {
   );
 });
 
-Deno.test("refresh writes through a symlinked ~/.aws/config, keeping the link", async () => {
-  const system = machine({ files: [`${H}/.aws/`, "/dotfiles/"] }, {
-    "/dotfiles/aws-config": "[default]\nregion = x\n",
+Deno.test("refresh refuses a symlinked ~/.aws/config before running anything, writing nothing", async () => {
+  const system = machine({ files: [`${H}/.aws/`, "/root/"] }, {
+    "/root/.bashrc": "alias ll='ls -l'\n",
   });
-  addSymlink(system, `${H}/.aws/config`, "/dotfiles/aws-config");
-  await run(system, ["--kind", "claude"]);
-  assertEquals(system.files.get(`${H}/.aws/config`)?.linkTo, "/dotfiles/aws-config");
-  assertStringIncludes(text(system, "/dotfiles/aws-config"), "[default]\nregion = x\n\n[profile");
-  assertEquals(writes(system), [`write ${H}/.aws/credentials.json`, "write /dotfiles/aws-config"]);
+  addSymlink(system, `${H}/.aws/config`, "/root/.bashrc");
+  await assertRejects(
+    () => run(system, ["--kind", "claude"]),
+    LlmError,
+    "~/.aws/config is a symlink to /root/.bashrc; llm refresh never follows links in credential " +
+      "directories (an agent can plant them): check the link, then remove it: rm /home/me/.aws/config",
+  );
+  assertEquals(system.ran, []);
+  assertEquals(system.changes, []);
+  assertEquals(text(system, "/root/.bashrc"), "alias ll='ls -l'\n");
 });
 
 Deno.test("refresh leaves an up-to-date ~/.aws/config unwritten", async () => {
@@ -249,6 +254,7 @@ Deno.test("refresh --remote pushes the existing files in one rsync and warns abo
     "rsync",
     "--recursive",
     "--links",
+    "--safe-links",
     "--perms",
     "--times",
     "--relative",
@@ -307,7 +313,7 @@ Deno.test("refresh --dry-run runs nothing, writes nothing and prints the rsync c
   // Files the refresh would create count as present for the push.
   assertStringIncludes(
     out,
-    `rsync --recursive --links --perms --times --relative --chmod=D700,Fu+rw,Fgo-rwx ` +
+    `rsync --recursive --links --safe-links --perms --times --relative --chmod=D700,Fu+rw,Fgo-rwx ` +
       `${H}/./.codex/auth.json ${H}/./.aws/config ${H}/./.aws/credentials.json ` +
       `${H}/./.pi/agent/auth.json you@hpc:\n`,
   );

@@ -19,6 +19,7 @@ Deno.test("rsyncArgv() pushes every path in one command relative to the home", (
       "rsync",
       "--recursive",
       "--links",
+      "--safe-links",
       "--perms",
       "--times",
       "--relative",
@@ -38,7 +39,7 @@ Deno.test("rsyncArgv() passes ssh options through --rsh, quoted for rsync", () =
     destination: "hpc",
     sshOptions: ["Port=2222", "IdentityFile=/keys/my key", "ProxyJump=o'brien@gw"],
   });
-  assertEquals(argv.slice(7, 9), [
+  assertEquals(argv.slice(8, 10), [
     "--rsh",
     "ssh -o Port=2222 -o 'IdentityFile=/keys/my key' -o 'ProxyJump=o''brien@gw'",
   ]);
@@ -62,6 +63,47 @@ Deno.test("destination() refuses a user given twice", () => {
 Deno.test("destination() refuses hosts ssh or rsync would misread", () => {
   for (const bad of ["", "-oProxyCommand=x", "hpc:/tmp", "a b", "host/path"]) {
     assertThrows(() => destination(bad, undefined), UsageError, "--remote must be");
+  }
+});
+
+Deno.test("destination() refuses a host part after the user that ssh would read as an option", () => {
+  const e = assertThrows(
+    () => destination("me@-oProxyCommand=x", undefined),
+    UsageError,
+  );
+  assertEquals(
+    e.message,
+    "--remote: the host in 'me@-oProxyCommand=x' must be a host name or ssh alias " +
+      "such as 'biowulf.nih.gov', not empty or starting with '-'",
+  );
+  assertEquals((e as UsageError).exitCode, 2);
+  assertThrows(() => destination("me@", undefined), UsageError, "the host in 'me@' must be");
+  assertThrows(() => destination("me@-p", "you"), UsageError, "give the user once");
+});
+
+Deno.test("destination() names the value when a bare host starts with '-'", () => {
+  const e = assertThrows(() => destination("-oProxyCommand=x", "me"), UsageError);
+  assertEquals(
+    e.message,
+    "--remote must be a host name or ssh alias such as 'biowulf.nih.gov' (got '-oProxyCommand=x')",
+  );
+  assertEquals((e as UsageError).exitCode, 2);
+});
+
+Deno.test("destination() refuses control characters in the host", () => {
+  assertThrows(() => destination("hpc\x1b[31m", undefined), UsageError, "--remote must be");
+});
+
+Deno.test("rsyncArgv() keeps links as links and drops those leaving the tree, never copying targets", () => {
+  const argv = rsyncArgv({
+    home: "/h",
+    paths: [".codex/skills/"],
+    destination: "hpc",
+    sshOptions: [],
+  });
+  assertEquals(argv.filter((a) => a.includes("links")), ["--links", "--safe-links"]);
+  for (const deref of ["-L", "--copy-links", "--copy-unsafe-links", "--copy-dirlinks", "-k"]) {
+    assertEquals(argv.includes(deref), false, deref);
   }
 });
 
