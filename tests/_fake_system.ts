@@ -42,6 +42,11 @@ export interface FakeSystemOptions {
   outputs?: Record<string, Partial<ProcessOutput>>;
   /** Result of `interactive`. */
   interactiveResult?: InteractiveResult;
+  /**
+   * How far the fake runtime gets before the result: it writes the markers a
+   * real podman/docker writes (`--cidfile`, `--pidfile`). Default "started".
+   */
+  runtimeReached?: "none" | "created" | "started";
   /** Results of `interactive` by the joined argv's prefix; others get `interactiveResult`. */
   interactiveResults?: Record<string, InteractiveResult>;
   /** Lines typed in answer to `prompt`, in order; null (end of input) once used up. */
@@ -55,6 +60,8 @@ export interface FakeSystem extends System {
   readonly err: string[];
   /** Every argv run, captured or interactive, in order. */
   readonly ran: string[][];
+  /** The lines of the `--env-file` each interactive argv named, as it was at launch. */
+  readonly envFileOf: Map<readonly string[], string[]>;
   /** Mutating file operations, e.g. `mkdir /h/.codex`. */
   readonly changes: string[];
   /** Questions asked with `prompt`, in order. */
@@ -86,6 +93,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const out: string[] = [];
   const err: string[] = [];
   const ran: string[][] = [];
+  const envFileOf = new Map<readonly string[], string[]>();
   const changes: string[] = [];
   const prompts: string[] = [];
   const answers = [...(options.answers ?? [])];
@@ -124,6 +132,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     out,
     err,
     ran,
+    envFileOf,
     changes,
     prompts,
     stat(path: string): FileKind | null {
@@ -158,7 +167,21 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       return Promise.resolve(answer(argv));
     },
     interactive(argv: readonly string[], _options?: RunOptions): Promise<InteractiveResult> {
-      ran.push([...argv]);
+      const copy = [...argv];
+      ran.push(copy);
+      const flag = (name: string) =>
+        argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+      const envFile = flag("env-file");
+      const content = envFile === undefined ? undefined : files.get(envFile)?.content;
+      if (content) {
+        envFileOf.set(copy, new TextDecoder().decode(content).split("\n").filter((l) => l));
+      }
+      const reached = options.runtimeReached ?? "started";
+      const markers = [
+        ...(reached === "none" ? [] : [flag("cidfile")]),
+        ...(reached === "started" ? [flag("pidfile")] : []),
+      ];
+      for (const m of markers) if (m !== undefined) files.set(m, { kind: "file", mode: 0o644 });
       const line = argv.join(" ");
       const key = Object.keys(options.interactiveResults ?? {})
         .sort((a, b) => b.length - a.length)

@@ -8,19 +8,12 @@ import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
 import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
-import {
-  dryRunScratch,
-  isSingularity,
-  setUpRuntime,
-  singularityFailureHint,
-  withScratch,
-} from "../runtime/prepare.ts";
-import { selectRuntime } from "../runtime/select.ts";
+import { dryRunLine } from "../runtime/dry_run.ts";
+import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
+import { DRY_RUN_SCRATCH, setUpRuntime, withScratch } from "../runtime/prepare.ts";
+import { runCommand } from "../runtime/run.ts";
+import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
-import { quoteArgv } from "../text/shell_words.ts";
-
-/** Exit status podman and docker use for their own failures. */
-const RUNTIME_FAILURE = 125;
 
 /** Launch `agent` with `args`; resolves to the exit code to exit with. */
 export async function launchAgent(
@@ -37,6 +30,7 @@ export async function launchAgent(
     (name) => system.which(name),
     dryRun,
     system.os,
+    engineCheck(system),
   );
   const setup = await setUpRuntime(
     runtime,
@@ -62,7 +56,7 @@ export async function launchAgent(
       );
     }
   }
-  const commandFor = (scratch: string | undefined) =>
+  const commandFor = (scratch: string) =>
     runtime.adapter.command(plan, {
       executable: runtime.executable,
       tty: system.isTerminal(),
@@ -74,13 +68,15 @@ export async function launchAgent(
     });
   // Built before anything changes on the host, so a plan the runtime cannot
   // express fails with nothing created.
-  const scratch = dryRunScratch(runtime.adapter);
-  const preview = commandFor(scratch);
+  const preview = commandFor(DRY_RUN_SCRATCH);
   for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
-    system.stdout(quoteArgv(preview.argv) + "\n");
-    if (scratch !== undefined) {
-      system.stderr(`llm: note: ${scratch} stands for a temporary directory made at launch\n`);
+    const line = dryRunLine(preview, system.env);
+    system.stdout(line + "\n");
+    if (line.includes(DRY_RUN_SCRATCH)) {
+      system.stderr(
+        `llm: note: ${DRY_RUN_SCRATCH} stands for a temporary directory made at launch\n`,
+      );
     }
     return 0;
   }
@@ -94,34 +90,19 @@ export async function launchAgent(
       system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
     }
   }
-  // Singularity's temporary home is removed on every exit path, signals included.
+  // The temporary directory goes on every exit path, signals included.
   const result = await withScratch(
     runtime.adapter,
     plan,
     system,
-    (scratch) => system.interactive(commandFor(scratch).argv),
+    (scratch) => runCommand(commandFor(scratch), system),
   );
-  if (isSingularity(runtime.adapter.name)) {
-    const hint = result.code === 0 ? null : singularityFailureHint(plan.image, result.stderrTail);
-    if (hint) system.stderr(`llm: error: ${hint}\n`);
-  } else if (result.code === RUNTIME_FAILURE) {
-    explainRuntimeFailure(plan.image, result.stderrTail, system);
+  const outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
+  if (runtimeFailed(outcome)) {
+    system.stderr(`llm: error: ${runtimeFailureMessage(outcome)}\n`);
+    return 1;
   }
   return result.code;
-}
-
-const PULL_FAILURE =
-  /manifest unknown|unable to pull|pull access denied|image not known|repository .* not found|requested access to the resource is denied|initializing source|no such image/i;
-
-function explainRuntimeFailure(image: string, stderrTail: string, system: System): void {
-  if (PULL_FAILURE.test(stderrTail)) {
-    system.stderr(
-      `llm: error: could not get image ${image}; check --image-name/--tag, log in with ` +
-        `'podman login ghcr.io' if the registry needs it, or build it with 'llm build'\n`,
-    );
-  } else {
-    system.stderr("llm: error: the container runtime could not start the container (see above)\n");
-  }
 }
 
 /** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */

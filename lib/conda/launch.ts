@@ -130,7 +130,13 @@ export function launchView(
   const over: Partial<System> = {};
   const exists = view.exists;
   if (exists) {
-    over.stat = (path: string) => system.stat(path) ?? exists.get(path) ?? null;
+    // The parents of a directory still to be made are made with it.
+    const planned = (path: string): FileKind | null =>
+      exists.get(path) ?? ([...exists.keys()].some((p) => p.startsWith(`${path}/`)) ? "dir" : null);
+    over.stat = (path: string) => system.stat(path) ?? planned(path);
+    // Mount sources are resolved through their symlinks; one still to be made has none.
+    over.realPath = (path: string) =>
+      system.realPath(path) ?? (planned(path) !== null ? path : null);
   }
   if (view.terminal !== undefined) {
     const terminal = view.terminal;

@@ -20,7 +20,10 @@ export const STATIC_AWS_KEYS = [
 /** The profile `llm refresh` writes into `~/.aws/config`. */
 export const EXPORT_PROFILE = "llm-export";
 
-/** Parse `--env KEY=VALUE` values; a missing `=` or empty key is a usage error. */
+/** What a variable name may be: runtimes trim or reinterpret anything else (' PATH' is PATH). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parse `--env KEY=VALUE` values; a missing `=` or a key that is not a name is a usage error. */
 export function parseEnvAssignments(values: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const v of values) {
@@ -28,7 +31,14 @@ export function parseEnvAssignments(values: readonly string[]): Map<string, stri
     if (eq <= 0) {
       throw new UsageError(`--env '${v}' must be KEY=VALUE (for an empty value write ${v}=)`);
     }
-    out.set(v.slice(0, eq), v.slice(eq + 1));
+    const key = v.slice(0, eq);
+    if (!ENV_NAME.test(key)) {
+      throw new UsageError(
+        `--env '${v}': '${key}' is not a variable name (letters, digits and _, not starting ` +
+          `with a digit)`,
+      );
+    }
+    out.set(key, v.slice(eq + 1));
   }
   return out;
 }

@@ -7,34 +7,34 @@
  * - macOS (Docker Desktop): the image's user (1000); the file-sharing layer
  *   gives files written to bind mounts to the macOS user.
  * - Linux, rootless engine: container root (0), which the engine maps onto
- *   the invoking user; root in that namespace can also write the image home.
- * - Linux, rootful engine: the invoking uid:gid. With uid 1000 (or 0) the
- *   image home is writable too; otherwise only the mounted credential paths
- *   under it are, and the launch says so.
+ *   the invoking user.
+ * - Linux, rootful engine: the invoking uid:gid.
+ *
+ * When that user is not the image's 1000, the image home is not theirs, and
+ * without capabilities not even root may write it: the home is then a fresh
+ * tmpfs owned by the agent's user (Docker copies nothing into it).
  */
 import { CONTAINER_GID, CONTAINER_HOME, CONTAINER_UID } from "../launch/container.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
-import { volumeArgs } from "./_volume_args.ts";
+import { ociCommand, volumeArgs } from "./_oci_args.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 
-/** The `--user` for a docker launch, and a warning when the home stays read-only. */
-export function dockerUser(facts: InvocationFacts): { arg: string; warning?: string } {
-  if (facts.os !== "linux") return { arg: `--user=${CONTAINER_UID}:${CONTAINER_GID}` };
-  if (facts.rootless) return { arg: "--user=0:0" };
-  const arg = `--user=${facts.uid}:${facts.gid}`;
-  if (facts.uid === 0 || facts.uid === CONTAINER_UID) return { arg };
-  return {
-    arg,
-    warning: `rootful docker runs the agent as your uid ${facts.uid}, but ${CONTAINER_HOME} ` +
-      `belongs to uid ${CONTAINER_UID} in the image: only the mounted credential paths there ` +
-      `are writable (rootless docker or podman avoid this)`,
-  };
+/** The `--user` for a docker launch, and a tmpfs home when the image's is not the user's. */
+export function dockerUserArgs(facts: InvocationFacts, home = CONTAINER_HOME): string[] {
+  if (facts.os !== "linux") return [`--user=${CONTAINER_UID}:${CONTAINER_GID}`];
+  const [uid, gid] = facts.rootless ? [0, 0] : [facts.uid, facts.gid];
+  const user = `--user=${uid}:${gid}`;
+  if (uid === CONTAINER_UID) return [user];
+  // Docker mounts a tmpfs noexec unless told otherwise; tools install into the home.
+  return [user, `--tmpfs=${home}:exec,uid=${uid},gid=${gid},mode=0700`];
 }
 
 /** The `-v`/`--mount` arguments for one mount. */
-export function dockerMountArgs(mount: Mount): string[] {
-  return volumeArgs(mount, "docker", "tmpfs-mode=0555");
+export function dockerMountArgs(mount: Mount, scratch: string): string[] {
+  // Docker's -v takes no nosuid/nodev; no-new-privileges and no capabilities
+  // take the power out of setuid files and device nodes instead.
+  return volumeArgs(mount, "docker", { dir: "bind", file: "empty-file" }, scratch);
 }
 
 /**
@@ -42,24 +42,20 @@ export function dockerMountArgs(mount: Mount): string[] {
  *
  * @example
  * ```ts ignore
- * dockerCommand(plan, { executable: "docker", tty: false, uid: 1000, gid: 1000, os: "linux" });
+ * dockerCommand(plan, { executable: "docker", tty: false, uid: 1000, gid: 1000, os: "linux", scratch: "/tmp/llm-1" });
  * // { argv: ["docker", "run", "--rm", "-i", "--init", "--platform=linux/amd64", "--user=1000:1000", ...] }
  * ```
  */
 export function dockerCommand(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand {
-  const argv = [facts.executable, "run", "--rm", "-i"];
-  if (facts.tty) argv.push("-t");
-  // As for podman: an init as PID 1 forwards signals to the agent and reaps orphans.
-  argv.push("--init", `--platform=${plan.platform}`);
-  const user = dockerUser(facts);
-  argv.push(user.arg);
-  for (const [k, v] of plan.env) argv.push("--env", `${k}=${v}`);
-  for (const m of plan.mounts) argv.push(...dockerMountArgs(m));
-  argv.push(`--workdir=${plan.workdir}`, plan.image, ...plan.command);
-  return { argv, warnings: user.warning ? [user.warning] : [] };
+  const home = plan.env.find(([k]) => k === "HOME")?.[1] ?? CONTAINER_HOME;
+  return ociCommand(plan, facts, "docker", {
+    user: dockerUserArgs(facts, home),
+    extra: [],
+    mounts: plan.mounts.flatMap((m) => dockerMountArgs(m, facts.scratch)),
+  });
 }
 
-export const docker: RuntimeAdapter = { name: "docker", command: dockerCommand };
+export const docker: RuntimeAdapter = { name: "docker", scratchDirs: [], command: dockerCommand };
 
 /**
  * True when `docker info --format '{{json .SecurityOptions}}'` output says

@@ -1,60 +1,58 @@
 /**
  * Podman: `podman run` argv for a launch plan.
  */
-import { CONTAINER_GID, CONTAINER_UID } from "../launch/container.ts";
+import { CONTAINER_GID, CONTAINER_HOME, CONTAINER_UID } from "../launch/container.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
-import { volumeArgs } from "./_volume_args.ts";
+import { ociCommand, volumeArgs } from "./_oci_args.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
+import { SCRATCH_STARTED, scratchPath } from "./scratch.ts";
 
-/**
- * User mapping so the agent runs as the image's uid 1000 (owner of its home)
- * while files it writes to the workspace belong to the invoking host user.
- *
- * Rootless: keep-id maps the host user onto 1000. Rootful (invoked as root)
- * has no keep-id, so an explicit user namespace maps container 1000 onto the
- * invoking uid and the rest of the container's ids onto a high range that
- * subordinate-id allocations (which start near 100000) do not reach.
- */
-export function podmanUserArgs(facts: InvocationFacts): string[] {
-  const user = `--user=${CONTAINER_UID}:${CONTAINER_GID}`;
-  if (facts.os !== "linux" || facts.uid !== 0) {
-    return [`--userns=keep-id:uid=${CONTAINER_UID},gid=${CONTAINER_GID}`, user];
-  }
-  const map = (flag: string, hostId: number, id: number) => [
-    `${flag}=${id}:${hostId}:1`,
-    `${flag}=0:${ROOTFUL_BASE}:${id}`,
-    `${flag}=${id + 1}:${ROOTFUL_BASE + id + 1}:${ROOTFUL_SIZE - id - 1}`,
-  ];
-  return [
-    ...map("--uidmap", facts.uid, CONTAINER_UID),
-    ...map("--gidmap", facts.gid, CONTAINER_GID),
-    user,
-  ];
+/** True when podman runs rootful: invoked as root on Linux (a podman machine is rootless). */
+export function podmanRootful(facts: Pick<InvocationFacts, "os" | "uid">): boolean {
+  return facts.os === "linux" && facts.uid === 0;
 }
 
-/** Start of the host id range that rootful launches map the container's other ids onto. */
-const ROOTFUL_BASE = 1_000_000_000;
-const ROOTFUL_SIZE = 65536;
+/**
+ * User mapping, so the agent can write its home while files it writes to the
+ * workspace belong to the invoking host user.
+ *
+ * Rootless: keep-id maps the host user onto the image's uid 1000, the owner
+ * of its home. Rootful (invoked as root): no user namespace at all, since an
+ * explicit `--uidmap` fails on the default overlay storage of kernels >= 5.19
+ * (podman #15312); the agent runs as root without capabilities (so it is no
+ * stronger than an ordinary user) and gets a fresh home on a tmpfs owned by
+ * it, filled from the image's home.
+ */
+export function podmanUserArgs(facts: InvocationFacts, home = CONTAINER_HOME): string[] {
+  if (!podmanRootful(facts)) {
+    return [
+      `--userns=keep-id:uid=${CONTAINER_UID},gid=${CONTAINER_GID}`,
+      `--user=${CONTAINER_UID}:${CONTAINER_GID}`,
+    ];
+  }
+  return ["--user=0:0", "--mount", `type=tmpfs,destination=${home},U=true`];
+}
 
 /** The `-v`/`--mount` arguments for one mount. */
-export function podmanMountArgs(mount: Mount): string[] {
+export function podmanMountArgs(mount: Mount, scratch: string): string[] {
   // Podman copies a hidden directory's contents into a tmpfs unless told not to.
-  return volumeArgs(mount, "podman", "notmpcopyup");
+  return volumeArgs(mount, "podman", { dir: "notmpcopyup", file: "empty-file" }, scratch, [
+    "nosuid",
+    "nodev",
+  ]);
 }
 
 /** `podman run` for a plan. */
 export function podmanCommand(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand {
-  const argv = [facts.executable, "run", "--rm", "-i"];
-  if (facts.tty) argv.push("-t");
-  // A real init as PID 1 so SIGTERM reaches the agent (PID 1 ignores
-  // unhandled signals) and orphaned children are reaped.
-  argv.push("--init", `--platform=${plan.platform}`);
-  argv.push(...podmanUserArgs(facts));
-  for (const [k, v] of plan.env) argv.push("--env", `${k}=${v}`);
-  for (const m of plan.mounts) argv.push(...podmanMountArgs(m));
-  argv.push(`--workdir=${plan.workdir}`, plan.image, ...plan.command);
-  return { argv };
+  const home = plan.env.find(([k]) => k === "HOME")?.[1] ?? CONTAINER_HOME;
+  return ociCommand(plan, facts, "podman", {
+    user: podmanUserArgs(facts, home),
+    // Podman copies the host's proxy variables in by itself (FTP_PROXY too);
+    // the plan already carries the ones a container may see.
+    extra: ["--http-proxy=false"],
+    mounts: plan.mounts.flatMap((m) => podmanMountArgs(m, facts.scratch)),
+  }, scratchPath(facts.scratch, SCRATCH_STARTED));
 }
 
-export const podman: RuntimeAdapter = { name: "podman", command: podmanCommand };
+export const podman: RuntimeAdapter = { name: "podman", scratchDirs: [], command: podmanCommand };

@@ -14,7 +14,14 @@ import type { System } from "../system/system.ts";
 import { dockerInfoArgv, isRootlessDockerInfo } from "./docker.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import type { RuntimeChoice } from "./select.ts";
-import { chooseSifImage, SCRATCH_HOME, SCRATCH_PLACEHOLDER } from "./singularity.ts";
+import {
+  SCRATCH_EMPTY,
+  SCRATCH_EMPTY_FILE,
+  SCRATCH_HOME,
+  SCRATCH_PLACEHOLDER,
+  scratchPath,
+} from "./scratch.ts";
+import { chooseSifImage } from "./singularity.ts";
 
 /** The plan as the runtime will run it, and what to tell the user. */
 export interface RuntimeSetup {
@@ -81,20 +88,24 @@ export async function setUpRuntime(
 }
 
 /**
- * Run `fn` with the temporary directory `adapter` needs (none: undefined),
- * its subdirectories created, and remove it afterwards whatever happens.
- * `fn` runs the container through `System.interactive`, which forwards
- * SIGTERM/SIGHUP to it and outlives SIGINT, so signals end here too.
+ * Run `fn` with the launch's temporary directory (mode 0700, symlinks
+ * resolved so a podman machine or Docker Desktop finds it through its shared
+ * folders), its subdirectories and mask sources made, and remove it
+ * afterwards whatever happens. `fn` runs the container through
+ * `System.interactive`, which forwards SIGTERM/SIGHUP to it and outlives
+ * SIGINT, so signals end here too.
  */
 export async function withScratch<T>(
   adapter: RuntimeAdapter,
   plan: LaunchPlan,
   system: System,
-  fn: (scratch: string | undefined) => Promise<T>,
+  fn: (scratch: string) => Promise<T>,
 ): Promise<T> {
-  if (!adapter.scratchDirs) return await fn(undefined);
-  const scratch = system.makeTempDir("llm-");
+  const made = system.makeTempDir("llm-");
   try {
+    const scratch = system.realPath(made) ?? made;
+    system.mkdir(scratchPath(scratch, SCRATCH_EMPTY), 0o500);
+    system.createFileIfAbsent(scratchPath(scratch, SCRATCH_EMPTY_FILE), "", 0o444);
     for (const dir of adapter.scratchDirs) system.mkdir(join(scratch, dir), 0o700);
     if (adapter.scratchDirs.includes(SCRATCH_HOME)) {
       for (const p of homeMountPoints(plan, system)) {
@@ -108,7 +119,7 @@ export async function withScratch<T>(
     }
     return await fn(scratch);
   } finally {
-    system.remove(scratch);
+    system.remove(made);
   }
 }
 
@@ -136,9 +147,7 @@ export function homeMountPoints(plan: LaunchPlan, facts: HostFacts): MountPoint[
 }
 
 /** The scratch path shown on `--dry-run`, where nothing is created. */
-export function dryRunScratch(adapter: RuntimeAdapter): string | undefined {
-  return adapter.scratchDirs ? SCRATCH_PLACEHOLDER : undefined;
-}
+export const DRY_RUN_SCRATCH = SCRATCH_PLACEHOLDER;
 
 /**
  * What to add after Singularity/Apptainer failed on its own (its messages

@@ -16,17 +16,45 @@ export interface InvocationFacts {
   /** Host OS (`darwin`, `linux`). */
   readonly os: string;
   /**
-   * The temporary directory made for this launch when the adapter declares
-   * `scratchDirs` (a placeholder on `--dry-run`); its subdirectories exist.
+   * The temporary directory made for this launch (a placeholder on
+   * `--dry-run`): see lib/runtime/scratch.ts for what lives in it. Its
+   * `scratchDirs` subdirectories exist.
    */
-  readonly scratch?: string;
+  readonly scratch: string;
   /** Docker only: the engine runs rootless (container root is the invoking user). */
   readonly rootless?: boolean;
 }
 
-/** Argv to run, and anything the user should know about it. */
+/** A file the launch writes into the scratch directory before the runtime starts. */
+export interface ScratchFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+/** Argv to run, and everything around it that the runtime needs. */
 export interface RuntimeCommand {
   readonly argv: readonly string[];
+  /**
+   * Variables for the runtime process itself, on top of the host's
+   * (Singularity's `SINGULARITYENV_*`). Values go here, never into argv,
+   * where every user of the host could read them in /proc.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Host variables the runtime process must not inherit (a trailing `*`
+   * matches a prefix): ones it would pass on into the container by itself.
+   */
+  readonly unsetEnv?: readonly string[];
+  /**
+   * The environment file named on the argv (podman and docker), written with
+   * mode 0600 before the launch and removed as soon as the container exists.
+   */
+  readonly envFile?: { readonly path: string; readonly lines: readonly string[] };
+  /** Written by the runtime once the container exists (podman, docker). */
+  readonly createdMarker?: string;
+  /** Written by the runtime once the container's process runs (podman). */
+  readonly startedMarker?: string;
   /** Shown as `llm: warning: ...` before the launch. */
   readonly warnings?: readonly string[];
 }
@@ -34,11 +62,7 @@ export interface RuntimeCommand {
 /** A container runtime turning plans into commands. */
 export interface RuntimeAdapter {
   readonly name: string;
-  /**
-   * Subdirectories of a temporary directory the launch needs (Singularity's
-   * empty home, an empty directory for masks). The caller creates them before
-   * the launch and removes the whole directory on every exit path.
-   */
-  readonly scratchDirs?: readonly string[];
+  /** Subdirectories of the scratch directory the launch needs (Singularity's empty home). */
+  readonly scratchDirs: readonly string[];
   command(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand;
 }

@@ -2,10 +2,13 @@
  * Singularity and Apptainer (one adapter, two executable names): `exec`
  * argv for a launch plan, the image a launch uses, and the SIF cache.
  *
- * Isolation comes from `--cleanenv` (no host environment), `--contain` (no
- * host /tmp or home) and `--home <empty temporary dir>:<container home>`,
- * so credential mounts land in a fresh home and nothing else of the host's
- * home is visible. The runtime runs as the invoking user: no user mapping.
+ * Isolation: `--containall` (no host environment, /tmp or home; own PID and
+ * IPC namespaces), `--no-mount bind-paths` (none of the administrator's
+ * configured bind paths), and `--home <empty temporary dir>:<container
+ * home>`, so credential mounts land in a fresh home and nothing else of the
+ * host's home is visible. The runtime runs as the invoking user: no user
+ * mapping. Variables reach the container as `SINGULARITYENV_*` /
+ * `APPTAINERENV_*` in the runtime's own environment, never on its argv.
  */
 import { LlmError, UsageError } from "../errors.ts";
 import type { HostFacts } from "../launch/host_facts.ts";
@@ -14,22 +17,16 @@ import { imageRef } from "../launch/image.ts";
 import { hostPath } from "../launch/mounts.ts";
 import type { Mount } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
+import { resolveSource } from "../launch/resolve.ts";
 import { join } from "../std/path.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
+import { SCRATCH_EMPTY, SCRATCH_EMPTY_FILE, SCRATCH_HOME, scratchPath } from "./scratch.ts";
 
 /** The names this adapter answers to. */
 export type SingularityName = "singularity" | "apptainer";
 
 /** Default registry image for Singularity/Apptainer, tagged per agent like the podman one. */
 export const SIF_IMAGE = "oras://ghcr.io/nichd-bspc/llm-sif";
-
-/** Scratch subdirectory bound as the container home. */
-export const SCRATCH_HOME = "home";
-/** Scratch subdirectory, left empty, bound read-only over masked directories. */
-export const SCRATCH_EMPTY = "empty";
-
-/** Shown instead of the real temporary directory on `--dry-run`. */
-export const SCRATCH_PLACEHOLDER = "/tmp/llm-XXXXXX";
 
 /**
  * The `--bind` value for one mount. Singularity splits bind specs on `:`
@@ -47,73 +44,69 @@ export const SCRATCH_PLACEHOLDER = "/tmp/llm-XXXXXX";
 export function singularityBind(mount: Mount, scratch: string): string {
   const source = mount.kind === "bind"
     ? mount.source
-    : mount.entry === "dir"
-    ? join(scratch, SCRATCH_EMPTY)
-    : "/dev/null";
+    : scratchPath(scratch, mount.entry === "dir" ? SCRATCH_EMPTY : SCRATCH_EMPTY_FILE);
   const readOnly = mount.kind === "mask" || mount.readOnly;
   for (const p of [source, mount.target]) {
-    if (p.includes(":") || p.includes(",")) {
+    if (/[:,\n\r]/.test(p)) {
       throw new LlmError(
         `cannot ${mount.kind === "mask" ? "mask" : "mount"} ${p} (${mount.origin}): ` +
-          `singularity bind paths cannot contain ':' or ','; rename it or use podman`,
+          `singularity bind paths cannot contain ':', ',' or a line break; rename it or use podman`,
       );
     }
   }
   return `${source}:${mount.target}${readOnly ? ":ro" : ""}`;
 }
 
-/**
- * The `--env` value for one variable. Singularity parses `--env` as
- * comma-separated CSV when the text has more than one `=`, and strips
- * double quotes around it when it has exactly one; this quotes so the value
- * arrives unchanged, and refuses the one value that cannot be expressed.
- *
- * @example
- * ```ts
- * import { singularityEnv } from "./singularity.ts";
- * singularityEnv("NO_PROXY", "a,b"); // "NO_PROXY=a,b"
- * singularityEnv("OPTS", "x=1,y=2"); // "\"OPTS=x=1,y=2\""
- * ```
- */
-export function singularityEnv(key: string, value: string): string {
-  const text = `${key}=${value}`;
-  const equals = text.split("=").length - 1;
-  if (equals === 1) {
-    if (value.endsWith('"') || key.startsWith('"')) {
-      throw new LlmError(
-        `cannot pass ${key} to singularity: its --env strips a '"' at the end of a value`,
-      );
-    }
-    return text;
-  }
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** The prefix that turns a runtime variable into a container variable. */
+export function containerEnvPrefix(executable: string): string {
+  return /apptainer[^/]*$/.test(executable) ? "APPTAINERENV_" : "SINGULARITYENV_";
 }
 
-/** `<singularity|apptainer> exec` for a plan; `facts.scratch` must be set. */
+/**
+ * Host variables the runtime must not see: it would pass them into the
+ * container by itself (its own `*ENV_` variables, proxies beyond the
+ * documented ones, which it always forwards) or bind more host paths.
+ */
+export const SINGULARITY_UNSET_ENV = [
+  "SINGULARITYENV_*",
+  "APPTAINERENV_*",
+  "SINGULARITY_BIND",
+  "SINGULARITY_BINDPATH",
+  "APPTAINER_BIND",
+  "APPTAINER_BINDPATH",
+  "ftp_proxy",
+  "FTP_PROXY",
+  "all_proxy",
+  "ALL_PROXY",
+] as const;
+
+/** `<singularity|apptainer> exec` for a plan. */
 export function singularityCommand(plan: LaunchPlan, facts: InvocationFacts): RuntimeCommand {
   const scratch = facts.scratch;
-  if (scratch === undefined) throw new Error("singularity launch needs a scratch directory");
   const home = plan.env.find(([k]) => k === "HOME")?.[1] ?? CONTAINER_HOME;
   const argv = [
     facts.executable,
     "exec",
-    "--cleanenv",
-    "--contain",
+    "--containall",
+    "--no-mount",
+    "bind-paths",
     "--home",
     `${join(scratch, SCRATCH_HOME)}:${home}`,
     "--pwd",
     plan.workdir,
   ];
-  // HOME comes from --home; passing it with --env too makes singularity warn.
-  for (const [k, v] of plan.env) if (k !== "HOME") argv.push("--env", singularityEnv(k, v));
+  const prefix = containerEnvPrefix(facts.executable);
+  const env: Record<string, string> = {};
+  // HOME comes from --home; passing it as a variable too makes singularity warn.
+  for (const [k, v] of plan.env) if (k !== "HOME") env[`${prefix}${k}`] = v;
   for (const m of plan.mounts) argv.push("--bind", singularityBind(m, scratch));
   argv.push(plan.image, ...plan.command);
-  return { argv };
+  return { argv, env, unsetEnv: SINGULARITY_UNSET_ENV };
 }
 
 /** The adapter, under the name it was chosen by. */
 export function singularityAdapter(name: SingularityName): RuntimeAdapter {
-  return { name, scratchDirs: [SCRATCH_HOME, SCRATCH_EMPTY], command: singularityCommand };
+  return { name, scratchDirs: [SCRATCH_HOME], command: singularityCommand };
 }
 
 /** `$XDG_CACHE_HOME/llm`, or `~/.cache/llm`. */
@@ -180,7 +173,13 @@ export interface SifRequest {
 export function chooseSifImage(request: SifRequest, facts: HostFacts): SifChoice {
   if (request.sifPath !== undefined) {
     if (request.sifPath.trim() === "") throw new UsageError("--sif-path needs a file path");
-    const path = hostPath(request.sifPath, facts.home, facts.cwd);
+    const named = hostPath(request.sifPath, facts.home, facts.cwd);
+    // Run the image the link points to now, never one the agent re-points it to later.
+    const workspace = { path: facts.cwd, real: facts.realPath(facts.cwd) ?? facts.cwd };
+    const path = resolveSource(named, workspace, facts, {
+      what: "--sif-path",
+      fromWorkspaceFile: false,
+    }) ?? named;
     const kind = facts.stat(path);
     if (kind !== "file") {
       throw new LlmError(

@@ -17,6 +17,8 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Extra variables for the child, on top of the inherited environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Inherit nothing: `env` is the child's whole environment. */
+  readonly clearEnv?: boolean;
   /** Text to write to the child's stdin (captured runs only). */
   readonly stdin?: string;
 }

@@ -119,6 +119,7 @@ for (const [mode, engine] of ALL_MODES) {
         "(echo x > secrets/new) 2>/dev/null && echo secrets-writable || echo secrets-ro",
         "cat secrets/token 2>/dev/null || echo no-token",
         "wc -c < .env",
+        "(echo x > .env) 2>/dev/null && echo env-writable || echo env-ro",
         "echo x > other && echo other-writable",
       ].join("; "),
     );
@@ -130,6 +131,7 @@ for (const [mode, engine] of ALL_MODES) {
       "secrets-ro",
       "no-token",
       "0",
+      "env-ro",
       "other-writable",
     ]);
     assert(!r.stdout.includes("SECRET"));

@@ -76,11 +76,13 @@ Deno.test("a launch creates missing credential paths, runs podman and passes its
     interactiveResult: { code: 3, stderrTail: "" },
   });
   assertEquals(code, 3);
-  assertEquals(sys.changes, [
+  // The launch's temporary directory (env file, mask sources) goes afterwards.
+  assertEquals(sys.changes.filter((c) => !c.includes("/tmp/llm-")), [
     "mkdir /home/user/.codex",
     "mkdir /home/user/.claude",
     "mkdir /home/user/.pi",
   ]);
+  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
   assertEquals(sys.files.get("/home/user/.codex")?.mode, 0o700);
   assertEquals(sys.ran.length, 1);
   assertEquals(sys.ran[0].slice(-3), ["/bin/bash", "-c", "exit 3"]);
@@ -107,13 +109,14 @@ Deno.test("podman absent on --dry-run: the command is still shown, with a warnin
 
 Deno.test("a failed pull is explained after podman's own message", async () => {
   const [code, sys] = await llm(["--image-name", "nope/img", "codex"], {
+    runtimeReached: "none",
     interactiveResult: {
       code: 125,
       stderrTail: "Error: initializing source docker://nope/img: manifest unknown",
     },
   });
-  assertEquals(code, 125);
-  assertStringIncludes(sys.err.join(""), "could not get image nope/img");
+  assertEquals(code, 1);
+  assertStringIncludes(sys.err.join(""), "llm: error: podman could not get image nope/img");
 });
 
 Deno.test("bad input: one error line, non-zero exit, nothing created or run", async () => {

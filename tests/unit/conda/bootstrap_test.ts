@@ -18,7 +18,7 @@ import {
   type FakeSystemOptions,
   setContent,
 } from "../../_fake_system.ts";
-import { commandAfter, envValue, volumes } from "./_argv.ts";
+import { commandAfter, dryRunEnvValue, volumes } from "./_argv.ts";
 import { type FakeDownloader, fakeDownloader, sha256 } from "./_fake_downloader.ts";
 
 const HOME = "/home/ada";
@@ -346,7 +346,7 @@ Deno.test("conda-bootstrap --dry-run prints the container command and changes no
     "-p",
     PREFIX,
   ]);
-  assertEquals(envValue(argv, "TOOL"), "conda-bootstrap");
+  assertEquals(dryRunEnvValue(argv, "TOOL"), "conda-bootstrap");
   assertStringIncludes(
     stderr(sys),
     `llm: would download ${URL_X86}, check it against ${URL_X86}.sha256`,

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { main } from "../../../lib/cli/main.ts";
 import { splitShellWords } from "../../../lib/text/shell_words.ts";
 import { type FakeSystem, fakeSystem, type FakeSystemOptions } from "../../_fake_system.ts";
-import { commandAfter, envValue, volumes } from "./_argv.ts";
+import { commandAfter, dryRunEnvValue, envValue, volumes } from "./_argv.ts";
 
 const HOME = "/home/ada";
 const PREFIX = `${HOME}/.local/share/llm/miniforge`;
@@ -34,7 +34,7 @@ Deno.test("llm conda runs the installed conda with the user's arguments untouche
 
 Deno.test("llm conda puts <prefix>/bin first on PATH", async () => {
   const [, sys] = await llm(["conda", "info"], { files: [CONDA] });
-  const path = envValue(sys.ran.at(-1) ?? [], "PATH") ?? "";
+  const path = envValue(sys, sys.ran.at(-1) ?? [], "PATH") ?? "";
   assertEquals(path.split(":")[0], `${PREFIX}/bin`);
 });
 
@@ -116,7 +116,7 @@ Deno.test("llm --dry-run conda prints the command, warns about a missing bootstr
   assertEquals(sys.changes, []);
   const argv = splitShellWords(sys.out.join(""));
   assertEquals(commandAfter(argv, IMAGE), [CONDA, "info"]);
-  assertEquals(envValue(argv, "TOOL"), "conda");
+  assertEquals(dryRunEnvValue(argv, "TOOL"), "conda");
 });
 
 Deno.test("llm conda keeps global launcher options such as --env and --mount", async () => {
@@ -125,7 +125,7 @@ Deno.test("llm conda keeps global launcher options such as --env and --mount", a
     { files: [CONDA, "/data/"] },
   );
   const argv = sys.ran.at(-1) ?? [];
-  assertEquals(envValue(argv, "CONDA_PKGS_DIRS"), "/data/pkgs");
+  assertEquals(envValue(sys, argv, "CONDA_PKGS_DIRS"), "/data/pkgs");
   assert(volumes(argv).includes("/data:/data"));
 });
 

@@ -7,10 +7,9 @@ import { assertEquals } from "../../_assert.ts";
 import type { LaunchPlan } from "../../../lib/launch/plan.ts";
 import { dockerCommand } from "../../../lib/runtime/docker.ts";
 import { podmanCommand } from "../../../lib/runtime/podman.ts";
-import type { InvocationFacts } from "../../../lib/runtime/runtime.ts";
+import type { InvocationFacts, RuntimeCommand } from "../../../lib/runtime/runtime.ts";
 import { singularityCommand } from "../../../lib/runtime/singularity.ts";
 import { planFor } from "../launch/_plan.ts";
-import { parseLikeSingularity } from "./_singularity_env.ts";
 
 /** What the container sees, independent of the runtime's syntax. */
 interface Seen {
@@ -20,28 +19,45 @@ interface Seen {
   command: string[];
 }
 
-const OCI_VALUE_FLAGS = new Set(["--env", "-v", "--mount"]);
+const OCI_VALUE_FLAGS = new Set(["-v", "--mount"]);
+const SCRATCH = "/tmp/llm-7";
+const MASK_SOURCES = ["/dev/null", `${SCRATCH}/empty`, `${SCRATCH}/empty-file`];
 
-/** Read a podman or docker `run` argv back. */
-function readOci(argv: readonly string[]): Seen {
+/** A bind spec `SOURCE:TARGET[:OPTIONS]` as the container sees it (masks by target). */
+function seenBind(v: string): string {
+  const [source, target, options = ""] = v.split(":");
+  const opts = options.split(",").filter((o) => o !== "" && o !== "nosuid" && o !== "nodev");
+  if (MASK_SOURCES.includes(source)) {
+    assertEquals(opts, ["ro"], v);
+    return `mask:${target}`;
+  }
+  return [source, target, ...opts].join(":");
+}
+
+/**
+ * Read a podman or docker `run` command back; the environment comes from its
+ * env file, read as both runtimes read one (verbatim after the first '=').
+ */
+function readOci(command: RuntimeCommand): Seen {
+  const { argv } = command;
   const seen: Seen = { mounts: [], env: {}, workdir: "", command: [] };
+  assertEquals(argv.some((a) => a === "--env" || a.startsWith("--env=")), false, "no --env");
+  assertEquals(argv.includes(`--env-file=${command.envFile?.path}`), true);
+  for (const line of command.envFile?.lines ?? []) {
+    const eq = line.indexOf("=");
+    seen.env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
   let i = 2;
   for (; i < argv.length && argv[i].startsWith("-"); i++) {
     const a = argv[i];
     if (OCI_VALUE_FLAGS.has(a)) {
       const v = argv[++i];
-      if (a === "--env") {
-        const eq = v.indexOf("=");
-        seen.env[v.slice(0, eq)] = v.slice(eq + 1);
-      } else if (a === "--mount") {
+      if (a === "--mount") {
         const fields = Object.fromEntries(v.split(",").map((f) => f.split("=")));
         assertEquals([fields.type, fields.ro], ["tmpfs", "true"], v);
         seen.mounts.push(`mask:${fields.destination}`);
-      } else if (v.startsWith("/dev/null:")) {
-        assertEquals(v.endsWith(":ro"), true, v);
-        seen.mounts.push(`mask:${v.split(":")[1]}`);
       } else {
-        seen.mounts.push(v);
+        seen.mounts.push(seenBind(v));
       }
     } else if (a.startsWith("--workdir=")) {
       seen.workdir = a.slice("--workdir=".length);
@@ -51,26 +67,24 @@ function readOci(argv: readonly string[]): Seen {
   return seen;
 }
 
-/** Read a singularity `exec` argv back. */
-function readSingularity(argv: readonly string[], scratch: string): Seen {
+/** Read a singularity `exec` command back; the environment comes from its `*ENV_` variables. */
+function readSingularity(command: RuntimeCommand, prefix: string): Seen {
+  const { argv } = command;
   const seen: Seen = { mounts: [], env: {}, workdir: "", command: [] };
+  for (const [k, v] of Object.entries(command.env ?? {})) {
+    assertEquals(k.startsWith(prefix), true, k);
+    seen.env[k.slice(prefix.length)] = v;
+  }
   let i = 2;
   for (; i < argv.length && argv[i].startsWith("-"); i++) {
     const a = argv[i];
-    if (a === "--cleanenv" || a === "--contain") continue;
+    if (a === "--containall") continue;
     const v = argv[++i];
     if (a === "--home") seen.env.HOME = v.split(":")[1];
     else if (a === "--pwd") seen.workdir = v;
-    else if (a === "--env") { for (const [k, val] of parseLikeSingularity(v)) seen.env[k] = val; }
-    else if (a === "--bind") {
-      const [source, target, mode] = v.split(":");
-      if (source === "/dev/null" || source === `${scratch}/empty`) {
-        assertEquals(mode, "ro", v);
-        seen.mounts.push(`mask:${target}`);
-      } else {
-        seen.mounts.push(v);
-      }
-    } else throw new Error(`unexpected singularity flag ${a}`);
+    else if (a === "--no-mount") assertEquals(v, "bind-paths");
+    else if (a === "--bind") seen.mounts.push(seenBind(v));
+    else throw new Error(`unexpected singularity flag ${a}`);
   }
   seen.command = argv.slice(i + 1) as string[];
   return seen;
@@ -82,17 +96,17 @@ const FACTS: InvocationFacts = {
   uid: 1000,
   gid: 1000,
   os: "linux",
-  scratch: "/tmp/llm-7",
+  scratch: SCRATCH,
 };
 
 function allBackends(plan: LaunchPlan): Record<string, Seen> {
   return {
-    podman: readOci(podmanCommand(plan, FACTS).argv),
-    docker: readOci(dockerCommand(plan, FACTS).argv),
-    singularity: readSingularity(singularityCommand(plan, FACTS).argv, "/tmp/llm-7"),
+    podman: readOci(podmanCommand(plan, FACTS)),
+    docker: readOci(dockerCommand(plan, FACTS)),
+    singularity: readSingularity(singularityCommand(plan, FACTS), "SINGULARITYENV_"),
     apptainer: readSingularity(
-      singularityCommand(plan, { ...FACTS, executable: "apptainer" }).argv,
-      "/tmp/llm-7",
+      singularityCommand(plan, { ...FACTS, executable: "apptainer" }),
+      "APPTAINERENV_",
     ),
   };
 }

@@ -34,9 +34,10 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-4), [
-    `mkdir ${temp}/home`,
+  assertEquals(sys.changes.slice(-5), [
     `mkdir ${temp}/empty`,
+    `create ${temp}/empty-file`,
+    `mkdir ${temp}/home`,
     `mkdir ${temp}/home/.codex`,
     `remove ${temp}`,
   ]);
@@ -147,7 +148,7 @@ Deno.test("LLM_BACKEND=docker picks docker, which is asked whether it is rootles
   assertStringIncludes(sys.err.join(""), "llm: docker rootless");
 });
 
-Deno.test("rootful docker with a uid other than 1000 warns that the home stays read-only", async () => {
+Deno.test("rootful docker with a uid other than 1000 gives the agent a tmpfs home it owns", async () => {
   const [code, sys] = await llm(["--backend", "docker", "codex"], {
     executables: ["docker"],
     uid: 1234,
@@ -156,13 +157,20 @@ Deno.test("rootful docker with a uid other than 1000 warns that the home stays r
   });
   assertEquals(code, 0);
   assertEquals(sys.ran[1].includes("--user=1234:99"), true);
-  assertStringIncludes(sys.err.join(""), "llm: warning: rootful docker runs the agent as your uid");
+  assertEquals(sys.ran[1].includes("--tmpfs=/home/devuser:exec,uid=1234,gid=99,mode=0700"), true);
+  assertEquals(sys.err.join(""), "");
 });
 
-Deno.test("podman launches make no temporary directory", async () => {
-  const [code, sys] = await llm(["codex"]);
-  assertEquals(code, 0);
-  assertEquals(sys.changes.filter((c) => c.startsWith("mktemp")), []);
+Deno.test("podman launches keep the environment in a 0600 file of a private temporary directory", async () => {
+  const [code, sys] = await llm(["--env", "OPENAI_API_KEY=sk-1", "codex"]);
+  assertEquals(code, 0, sys.err.join(""));
+  const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
+  if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
+  assertEquals(sys.changes.includes(`write ${temp}/env`), true, sys.changes.join("\n"));
+  assertEquals(sys.changes.at(-1), `remove ${temp}`);
+  const argv = sys.ran[0];
+  assertEquals(argv.includes(`--env-file=${temp}/env`), true);
+  assertEquals(argv.some((a) => a.includes("sk-1")), false);
 });
 
 Deno.test("--arch with singularity is ignored with a warning, not emitted", async () => {
@@ -191,7 +199,7 @@ Deno.test("singularity failing on its own gets a hint; an agent's failure does n
     ...APPTAINER,
     interactiveResult: { code: 255, stderrTail: "FATAL: Unable to handle oras:// uri\n" },
   });
-  assertEquals(code, 255);
+  assertEquals(code, 1);
   assertStringIncludes(sys.err.join(""), "run 'llm pull' where it is, or give a local image");
   const [code2, sys2] = await llm(["codex"], {
     ...APPTAINER,

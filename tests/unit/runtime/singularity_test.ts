@@ -8,11 +8,9 @@ import {
   singularityAdapter,
   singularityBind,
   singularityCommand,
-  singularityEnv,
   singularityRef,
 } from "../../../lib/runtime/singularity.ts";
 import { fakeSystem } from "../../_fake_system.ts";
-import { parseLikeSingularity } from "./_singularity_env.ts";
 import { planFor } from "../launch/_plan.ts";
 
 const FACTS: InvocationFacts = {
@@ -26,27 +24,17 @@ const FACTS: InvocationFacts = {
 
 Deno.test("singularity golden argv: codex with a fresh home, clean env and contained mounts", () => {
   const plan = planFor(["codex", "--model", "x"], { files: ["/home/user/.codex/"] });
-  assertEquals(singularityCommand(plan, FACTS).argv, [
+  const command = singularityCommand(plan, FACTS);
+  assertEquals(command.argv, [
     "apptainer",
     "exec",
-    "--cleanenv",
-    "--contain",
+    "--containall",
+    "--no-mount",
+    "bind-paths",
     "--home",
     "/tmp/llm-1/home:/home/devuser",
     "--pwd",
     "/work/project",
-    "--env",
-    "USER=devuser",
-    "--env",
-    "LOGNAME=devuser",
-    "--env",
-    "USERNAME=devuser",
-    "--env",
-    "TOOL=codex",
-    "--env",
-    "HOST_MOUNT_DIR=/work/project",
-    "--env",
-    "PATH=/home/devuser/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "--bind",
     "/home/user/.codex:/home/devuser/.codex",
     "--bind",
@@ -58,6 +46,27 @@ Deno.test("singularity golden argv: codex with a fresh home, clean env and conta
     "--model",
     "x",
   ]);
+  // Values reach the container through the runtime's environment, never its argv.
+  assertEquals(command.env, {
+    APPTAINERENV_USER: "devuser",
+    APPTAINERENV_LOGNAME: "devuser",
+    APPTAINERENV_USERNAME: "devuser",
+    APPTAINERENV_TOOL: "codex",
+    APPTAINERENV_HOST_MOUNT_DIR: "/work/project",
+    APPTAINERENV_PATH:
+      "/home/devuser/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  });
+  assertEquals(command.unsetEnv?.includes("APPTAINERENV_*"), true);
+  assertEquals(command.unsetEnv?.includes("FTP_PROXY"), true);
+});
+
+Deno.test("singularity, not apptainer, reads SINGULARITYENV_ variables", () => {
+  const command = singularityCommand(planFor(["codex"]), {
+    ...FACTS,
+    executable: "/opt/singularity",
+  });
+  assertEquals(command.env?.SINGULARITYENV_TOOL, "codex");
+  assertEquals(Object.keys(command.env ?? {}).every((k) => k.startsWith("SINGULARITYENV_")), true);
 });
 
 Deno.test("singularity emits no TTY, platform or user-mapping flags", () => {
@@ -68,11 +77,11 @@ Deno.test("singularity emits no TTY, platform or user-mapping flags", () => {
   }
 });
 
-Deno.test("singularity never passes HOME with --env; --env HOME moves the home instead", () => {
-  const argv = singularityCommand(planFor(["codex"]), FACTS).argv;
-  assertEquals(argv.some((a) => a.startsWith("HOME=")), false);
+Deno.test("singularity never passes HOME as a variable; --env HOME moves the home instead", () => {
+  const command = singularityCommand(planFor(["codex"]), FACTS);
+  assertEquals(Object.keys(command.env ?? {}).some((k) => k.endsWith("_HOME")), false);
   const moved = singularityCommand(planFor(["--env", "HOME=/h2", "codex"]), FACTS).argv;
-  assertEquals(moved.slice(4, 6), ["--home", "/tmp/llm-1/home:/h2"]);
+  assertEquals(moved.slice(5, 7), ["--home", "/tmp/llm-1/home:/h2"]);
 });
 
 Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts", () => {
@@ -109,17 +118,26 @@ Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts
     "/data:/d:ro",
     "/work/project/in:/work/project/in:ro",
     "/tmp/llm-1/empty:/work/project/secret:ro",
-    "/dev/null:/work/project/.env:ro",
+    "/tmp/llm-1/empty-file:/work/project/.env:ro",
     "/ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
   ]);
   assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
 });
 
-Deno.test("singularity refuses bind paths with ':' or ',' rather than mount something else", () => {
+Deno.test("singularity refuses bind paths with ':', ',' or a line break rather than mount something else", () => {
   assertThrows(
     () => singularityCommand(planFor(["codex"], { cwd: "/work/a:b" }), FACTS),
     LlmError,
-    "cannot contain ':' or ','",
+    "cannot contain ':', ',' or a line break",
+  );
+  assertThrows(
+    () =>
+      singularityBind(
+        { kind: "bind", source: "/a\nb", target: "/x", readOnly: false, origin: "--mount" },
+        "/s",
+      ),
+    LlmError,
+    "cannot mount /a\nb (--mount)",
   );
   assertThrows(
     () =>
@@ -137,35 +155,11 @@ Deno.test("singularity refuses bind paths with ':' or ',' rather than mount some
   );
 });
 
-Deno.test("singularityEnv() values survive singularity's --env parsing unchanged", () => {
-  const values = [
-    "plain",
-    "a,b,c",
-    "x=1",
-    "x=1,y=2",
-    'say "hi"=now',
-    "",
-    "with space",
-    '"leading quote',
-    "multi\nline=1",
-  ];
-  for (const value of values) {
-    const text = singularityEnv("K", value);
-    assertEquals(parseLikeSingularity(text), [["K", value]], JSON.stringify(text));
-  }
-  assertEquals(singularityEnv("NO_PROXY", "a,b"), "NO_PROXY=a,b");
-  assertEquals(singularityEnv("OPTS", "x=1,y=2"), '"OPTS=x=1,y=2"');
-});
-
-Deno.test("singularityEnv() refuses a value it cannot express", () => {
-  assertThrows(() => singularityEnv("K", 'ends with "'), LlmError, "cannot pass K");
-});
-
-Deno.test("the singularity adapter asks for a home and an empty dir in its scratch directory", () => {
+Deno.test("the singularity adapter asks for a home in its scratch directory", () => {
   for (const name of ["singularity", "apptainer"] as const) {
     const adapter = singularityAdapter(name);
     assertEquals(adapter.name, name);
-    assertEquals(adapter.scratchDirs, ["home", "empty"]);
+    assertEquals(adapter.scratchDirs, ["home"]);
   }
 });
 

@@ -1,0 +1,52 @@
+/**
+ * Running a runtime command: the environment file written before and gone
+ * as soon as the container exists, the runtime's own environment, and how
+ * far the launch got.
+ */
+import type { InteractiveResult, System } from "../system/system.ts";
+import { runtimeEnvironment } from "./dry_run.ts";
+import type { RuntimeCommand } from "./runtime.ts";
+
+/** The result, and the markers the runtime left. */
+export interface RunResult extends InteractiveResult {
+  readonly created?: boolean;
+  readonly started?: boolean;
+}
+
+/** How often to look for the created marker while the env file still exists. */
+const POLL_MS = 20;
+
+/**
+ * Run `command` attached to the terminal. The env file (values of every
+ * container variable) is written 0600 inside the launch's private directory
+ * and removed once the runtime has created the container, which is after it
+ * read the file; whatever happens, it goes with that directory at the end.
+ */
+export async function runCommand(command: RuntimeCommand, system: System): Promise<RunResult> {
+  const envFile = command.envFile;
+  if (envFile) {
+    system.writeFileAtomic(envFile.path, envFile.lines.map((l) => `${l}\n`).join(""), 0o600);
+  }
+  const marker = command.createdMarker;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (envFile && marker) {
+    timer = setInterval(() => {
+      if (system.stat(marker) === null) return;
+      clearInterval(timer);
+      timer = undefined;
+      system.remove(envFile.path);
+    }, POLL_MS);
+  }
+  try {
+    const env = runtimeEnvironment(system.env, command);
+    const result = await system.interactive(
+      command.argv,
+      env === undefined ? {} : { env, clearEnv: true },
+    );
+    const seen = (path: string | undefined) =>
+      path === undefined ? undefined : system.stat(path) !== null;
+    return { ...result, created: seen(marker), started: seen(command.startedMarker) };
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The per-launch temporary directory: what lives in it, by name. Every
+ * runtime gets one (mode 0700, made before the launch, removed on every exit
+ * path), so nothing a launch needs on the host outlives it.
+ */
+import { join } from "../std/path.ts";
+
+/** Shown instead of the real temporary directory on `--dry-run`. */
+export const SCRATCH_PLACEHOLDER = "/tmp/llm-XXXXXX";
+
+/** Subdirectory bound as the container home (Singularity/Apptainer). */
+export const SCRATCH_HOME = "home";
+/** Subdirectory, left empty, bound read-only over masked directories. */
+export const SCRATCH_EMPTY = "empty";
+/** Empty read-only regular file bound over masked files: reads as empty, writes fail. */
+export const SCRATCH_EMPTY_FILE = "empty-file";
+/** The environment file podman and docker read (mode 0600; removed once the container exists). */
+export const SCRATCH_ENV_FILE = "env";
+/** Written by podman/docker once the container is created (`--cidfile`). */
+export const SCRATCH_CREATED = "created";
+/** Written by podman once the container process has started (`--pidfile`). */
+export const SCRATCH_STARTED = "started";
+/** The session copy of `~/.claude.json` (see lib/launch/agent_config.ts). */
+export const SCRATCH_SESSION = "session";
+
+/** `name` inside the scratch directory. */
+export function scratchPath(scratch: string, name: string): string {
+  return join(scratch, name);
+}
