@@ -50,8 +50,8 @@ export function shownPath(path: string, home: string): string {
 }
 
 function escapeControls(text: string): string {
-  // deno-lint-ignore no-control-regex
   return text.replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x1f\x7f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
@@ -112,22 +112,28 @@ export function utf8Text(bytes: Uint8Array, path: string, home: string, fix: str
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const at = firstInvalidByte(bytes);
-    const what = at < bytes.length
-      ? `byte 0x${bytes[at].toString(16).padStart(2, "0")} at offset ${at}`
-      : "a character cut off at the end";
-    throw new LlmError(`${shownPath(path, home)} is not UTF-8 text (${what}); ${fix}`);
+    const byte = bytes[at].toString(16).padStart(2, "0");
+    throw new LlmError(
+      `${shownPath(path, home)} is not UTF-8 text (byte 0x${byte} at offset ${at}); ${fix}`,
+    );
   }
 }
 
-/** Offset where UTF-8 decoding of `bytes` first fails (`bytes.length` for a cut-off end). */
+/** Offset of the first byte of `bytes`, which is not valid UTF-8, where a bad character starts. */
 function firstInvalidByte(bytes: Uint8Array): number {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let start = 0;
+  let need = 0;
   for (let i = 0; i < bytes.length; i++) {
     try {
       decoder.decode(bytes.subarray(i, i + 1), { stream: true });
     } catch {
-      return i;
+      // Inside a multi-byte character the character is bad, not the byte that ended it.
+      return need > 0 ? start : i;
     }
+    const b = bytes[i];
+    if (need > 0 && b >= 0x80 && b < 0xc0) need--;
+    else if (b >= 0xc0) [start, need] = [i, b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1];
   }
-  return bytes.length;
+  return start;
 }

@@ -163,14 +163,20 @@ export interface Ran {
   readonly stderr: string;
 }
 
-/** Run `llm refresh args...` with HOME and PATH of `world` and nothing else inherited. */
+/**
+ * Run `llm refresh args...` with HOME and PATH of `world` and nothing else
+ * inherited; `wrapper` (e.g. `["strace", "-o", LOG]`) runs in front of deno.
+ */
 export async function runRefresh(
   world: RefreshWorld,
   args: readonly string[],
   env: Record<string, string> = {},
+  wrapper: readonly string[] = [],
 ): Promise<Ran> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "refresh", ...args],
+  const deno = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "refresh", ...args];
+  const argv = [...wrapper, ...deno];
+  const out = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
     cwd: REPO,
     clearEnv: true,
     env: {
