@@ -299,3 +299,61 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "refresh --remote never sends a link's target: links out of the tree are dropped, a linked path refused",
+  ignore: SKIP !== null,
+  async fn() {
+    await withRemote(async (sshd, world) => {
+      const secret = join(world.home, "secret");
+      Deno.mkdirSync(secret);
+      Deno.writeTextFileSync(join(secret, "SKILL.md"), "SECRET\n");
+      const skills = join(world.home, ".codex/skills/review");
+      Deno.mkdirSync(skills, { recursive: true });
+      Deno.writeTextFileSync(join(skills, "run.sh"), "#!/bin/sh\n");
+      Deno.symlinkSync("/etc/passwd", join(skills, "abs"));
+      Deno.symlinkSync("../../../../../etc", join(skills, "escapes"));
+      Deno.symlinkSync("run.sh", join(skills, "inside"));
+      const r = await runRefresh(world, ["--kind", "codex", "--full", ...remoteArgs(sshd)]);
+      assertEquals(r.code, 0, r.stderr);
+      const remote = join(sshd.user.home, ".codex/skills/review");
+      const got = [...Deno.readDirSync(remote)].map((e) => e.name).sort();
+      assertEquals(got, ["inside", "run.sh"]);
+      assertEquals(Deno.readLinkSync(join(remote, "inside")), "run.sh");
+
+      // A pushed directory that is itself a link would be followed by rsync: refused first.
+      safeClear(sshd.user);
+      Deno.removeSync(join(world.home, ".codex/skills"), { recursive: true });
+      Deno.symlinkSync(secret, join(world.home, ".codex/skills"));
+      const before = world.log().length;
+      const refused = await runRefresh(world, ["--kind", "codex", "--full", ...remoteArgs(sshd)]);
+      assertEquals(refused.code, 1);
+      assertStringIncludes(
+        refused.stderr,
+        `llm: error: ~/.codex/skills is a symlink to ${secret}; llm refresh never follows links`,
+      );
+      assertEquals(world.log().slice(before).filter((l) => l.startsWith("rsync")), []);
+      assertEquals(tree(sshd.user.home, SKELETON), {});
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "refresh --remote replaces links planted on the remote side instead of writing through them",
+  ignore: SKIP !== null,
+  async fn() {
+    await withRemote(async (sshd, world) => {
+      const bashrc = join(sshd.user.home, ".bashrc");
+      const before = Deno.readFileSync(bashrc);
+      Deno.mkdirSync(join(sshd.user.home, ".aws"));
+      Deno.symlinkSync(bashrc, join(sshd.user.home, ".aws/config"));
+      Deno.chownSync(join(sshd.user.home, ".aws"), sshd.user.uid, null);
+      const r = await runRefresh(world, ["--kind", "claude", ...remoteArgs(sshd)]);
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(Deno.readFileSync(bashrc), before);
+      assertEquals(Deno.lstatSync(join(sshd.user.home, ".aws/config")).isFile, true);
+    });
+  },
+});
