@@ -8,6 +8,7 @@
  * test, which plants the link from inside a real rootless podman launch.
  */
 import { join } from "../../lib/std/path.ts";
+import { e2eState, makeSandbox, runLlm, skipReason } from "./_harness.ts";
 import { assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { loggedIn, makeWorld, modeOf, type RefreshWorld, runRefresh } from "./_refresh_fixtures.ts";
 
@@ -250,6 +251,79 @@ Deno.test({
       assertEquals(fchmods.length, 3);
     } finally {
       world.cleanup();
+    }
+  },
+});
+
+const ROOTLESS_SKIP = skipReason("rootless");
+if (ROOTLESS_SKIP) console.log(`skipping the planted-link launch test: ${ROOTLESS_SKIP}`);
+
+Deno.test({
+  name:
+    "an agent's ~/.aws/config link to ~/.bashrc, planted in a rootless podman launch, stops the next refresh",
+  ignore: ROOTLESS_SKIP !== null,
+  async fn() {
+    const s = await makeSandbox("rootless");
+    try {
+      const uid = Deno.statSync(s.home).uid as number;
+      const own = (p: string) => Deno.chownSync(p, uid, uid);
+      const bashrc = join(s.home, ".bashrc");
+      const bytes = new TextEncoder().encode("export PATH=$HOME/bin:$PATH\n");
+      Deno.writeFileSync(bashrc, bytes, { mode: 0o644 });
+      Deno.chmodSync(bashrc, 0o644);
+      own(bashrc);
+      const aws = join(s.home, ".aws");
+      Deno.mkdirSync(aws, { mode: 0o700 });
+      Deno.writeTextFileSync(join(aws, "config"), "[profile dev]\nregion = us-east-1\n");
+      own(aws);
+      own(join(aws, "config"));
+      const bin = join(s.root, "bin");
+      Deno.mkdirSync(bin);
+      Deno.writeTextFileSync(join(bin, "aws"), `#!/bin/sh\necho "aws $*" >> ${bin}/log\nexit 1\n`, {
+        mode: 0o755,
+      });
+      own(bin);
+      const config = join(aws, "config");
+      // The agent's move, inside the container, where ~/.aws is mounted read-write for Bedrock.
+      const plant = await runLlm(s, [
+        "--image-name",
+        e2eState()?.image ?? "localhost/llm-test:latest",
+        "shell",
+        "--",
+        "bash",
+        "-c",
+        `rm -f ~/.aws/config && ln -s ${bashrc} ~/.aws/config`,
+      ], { env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "dev" } });
+      let planted: boolean;
+      try {
+        planted = Deno.lstatSync(config).isSymlink;
+      } catch {
+        planted = false;
+      }
+      if (!planted) {
+        // A launch that mounts ~/.aws/config read-only stops the agent here; the refresh must
+        // hold anyway (anything in the credential directory may be hostile), so plant it here.
+        console.log(`planting from the host: the launch could not (${plant.code}) ${plant.stderr}`);
+        try {
+          Deno.removeSync(config);
+        } catch { /* absent */ }
+        Deno.symlinkSync(bashrc, config);
+      }
+      const r = await runLlm(s, ["refresh", "--kind", "claude"], {
+        env: { PATH: `${bin}:/usr/bin:/bin` },
+      });
+      assertEquals(r.code, 1, r.stderr);
+      assertEquals(
+        r.stderr,
+        `llm: error: ~/.aws/config is a symlink to ${bashrc}; llm refresh never follows links in ` +
+          "credential directories (an agent can plant them): check the link, then remove it: " +
+          `rm ${config}\n`,
+      );
+      assertEquals(Deno.readFileSync(bashrc), bytes);
+      assertEquals(modeOf(bashrc).toString(8), "644");
+      assertEquals(names(bin), ["aws"], "aws never ran");
+    } finally {
+      await s.cleanup();
     }
   },
 });
