@@ -404,3 +404,32 @@ Deno.test("refresh --bedrock-export --dry-run runs nothing and prints no token",
       "# then print: export AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-...\n",
   );
 });
+
+Deno.test("refresh's failed-push hint is an ssh command quoted for the shell, with the ssh options", async () => {
+  const system = machine({ interactiveResults: { rsync: { code: 12, stderrTail: "broken\n" } } });
+  await assertRejects(
+    () =>
+      run(system, ["--kind", "codex", "--remote", "hpc", "--ssh-option", "IdentityFile=/k/my key"]),
+    LlmError,
+    "rsync to me@hpc failed (exit 12): broken; check that ssh works: " +
+      "ssh -o 'IdentityFile=/k/my key' me@hpc true",
+  );
+});
+
+Deno.test("refresh --remote refuses a pushed path that is a symlink, running no rsync", async () => {
+  const system = machine({ files: ["/secret/"] });
+  addSymlink(system, `${H}/.codex/skills`, "/secret");
+  await assertRejects(
+    () => run(system, ["--kind", "codex", "--full", "--remote", "hpc"]),
+    LlmError,
+    "~/.codex/skills is a symlink to /secret; llm refresh never follows links",
+  );
+  assert(!system.ran.some((a) => a[0] === "rsync"));
+});
+
+Deno.test("refresh --remote with a host part starting with '-' is a usage error before anything runs", async () => {
+  const system = machine();
+  const e = await assertRejects(() => run(system, ["--remote", "me@-oProxyCommand=x"]), LlmError);
+  assertEquals((e as LlmError).exitCode, 2);
+  assertEquals(system.ran, []);
+});
