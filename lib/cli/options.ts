@@ -59,6 +59,11 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     help: "Mount the working directory read-only.",
   },
   {
+    name: "writable-agent-config",
+    kind: "flag",
+    help: "Let the agent change its host-run settings (hooks, MCP servers); off by default.",
+  },
+  {
     name: "ro",
     kind: "list",
     placeholder: "PATH",

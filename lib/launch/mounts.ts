@@ -37,7 +37,7 @@ export const PIN_ORIGIN = "pin ";
 /** Whether a mount is a `--ro`/`--mask` protection or one of their pins. */
 export function isProtection(origin: string): boolean {
   return origin.startsWith("--ro ") || origin.startsWith("--mask ") ||
-    origin.startsWith(PIN_ORIGIN);
+    origin.startsWith(PIN_ORIGIN) || origin.startsWith("agent config ");
 }
 
 /** A parsed mount spec, before checking the host. */

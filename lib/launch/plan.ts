@@ -21,6 +21,7 @@ import {
 } from "./mounts.ts";
 import { protectPaths } from "./protect.ts";
 import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
+import { protectHostConfig } from "./agent_config.ts";
 import type { LaunchRequest } from "./request.ts";
 
 /** Something to create on the host before a real launch. */
@@ -191,8 +192,27 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     });
   }
 
+  const configWarnings: string[] = [];
+  if (request.writableAgentConfig) {
+    configWarnings.push(
+      "--writable-agent-config: the agent can change settings that run commands on this host " +
+        "later (hooks, MCP servers, notify, credential_process); review them before using the " +
+        "agents outside the container",
+    );
+  } else {
+    const mountedDirs = mounts.flatMap((m) =>
+      m.kind === "bind" &&
+        (m.origin.startsWith("credentials ~/") || m.origin === "Bedrock ~/.aws")
+        ? [relative(facts.home, m.source)]
+        : []
+    );
+    const config = protectHostConfig(mountedDirs, facts, ensure);
+    mounts.push(...config.mounts);
+    ensure.push(...config.ensure);
+  }
+
   const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
-  warnings.push(...protections.warnings);
+  warnings.push(...protections.warnings, ...configWarnings);
   // The workspace is the one broad mount: from the home directory (or /, or
   // any directory above home) it exposes every file there, SSH keys included.
   const realHome = facts.realPath(facts.home) ?? facts.home;

@@ -18,6 +18,8 @@ export interface LaunchRequest {
   readonly mounts: readonly SpecWithOrigin[];
   readonly workspaceMount?: string;
   readonly globalReadOnly: boolean;
+  /** `--writable-agent-config`: the agents' host-executed config stays writable. */
+  readonly writableAgentConfig: boolean;
   readonly ro: readonly string[];
   readonly mask: readonly string[];
   readonly pathPrepend: readonly string[];
@@ -50,6 +52,7 @@ export function launchRequest(
     mounts,
     workspaceMount: options.values.get("workspace-mount"),
     globalReadOnly: options.flags.has("global-read-only"),
+    writableAgentConfig: options.flags.has("writable-agent-config"),
     ro: options.lists.get("ro") ?? [],
     mask: options.lists.get("mask") ?? [],
     pathPrepend: options.lists.get("path-prepend") ?? [],

@@ -156,6 +156,39 @@ for (const [mode, engine] of ALL_MODES) {
     assert(r.stdout.includes("https_proxy=http://proxy.invalid:3"), r.stdout);
   });
 
+  test("the agent cannot plant commands in the agents' host-run settings", async (s) => {
+    await Deno.mkdir(join(s.home, ".codex"), { recursive: true });
+    await Deno.writeTextFile(join(s.home, ".codex", "config.toml"), 'model = "m"\n');
+    if (s.mode === "rootless") {
+      const uid = Deno.statSync(s.home).uid ?? 0;
+      Deno.chownSync(join(s.home, ".codex"), uid, uid);
+      Deno.chownSync(join(s.home, ".codex", "config.toml"), uid, uid);
+    }
+    const r = await runLlm(s, [
+      "--image-name",
+      IMAGE,
+      "shell",
+      "--",
+      "bash",
+      "-c",
+      [
+        "(echo 'notify = [\"/bin/evil\"]' >> ~/.codex/config.toml) 2>/dev/null && echo codex-writable || echo codex-ro",
+        "(echo '{\"hooks\":{}}' > ~/.claude/settings.json) 2>/dev/null && echo claude-writable || echo claude-ro",
+        "(rm -f ~/.codex/config.toml) 2>/dev/null; test -f ~/.codex/config.toml && echo kept",
+        "echo token > ~/.codex/auth.json && echo login-state-writable",
+      ].join("; "),
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout.trim().split("\n"), [
+      "codex-ro",
+      "claude-ro",
+      "kept",
+      "login-state-writable",
+    ]);
+    assertEquals(await Deno.readTextFile(join(s.home, ".codex", "config.toml")), 'model = "m"\n');
+    assertEquals(await Deno.readTextFile(join(s.home, ".claude", "settings.json")), "{}\n");
+  });
+
   test("a missing local image is one llm: error line naming llm build, exit 1", async (s) => {
     const r = await runLlm(s, [
       "--image-name",

@@ -81,6 +81,8 @@ Deno.test("a launch creates missing credential paths, runs podman and passes its
     "mkdir /home/user/.codex",
     "mkdir /home/user/.claude",
     "mkdir /home/user/.pi",
+    "create /home/user/.codex/config.toml",
+    "create /home/user/.claude/settings.json",
   ]);
   assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
   assertEquals(sys.files.get("/home/user/.codex")?.mode, 0o700);

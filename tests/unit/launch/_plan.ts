@@ -2,6 +2,7 @@
 import { GLOBAL_OPTIONS } from "../../../lib/cli/options.ts";
 import { mergeOptions, parseOptions } from "../../../lib/cli/parse.ts";
 import { environmentLayer } from "../../../lib/config/environment_layer.ts";
+import { AGENT_CONFIG_ORIGIN } from "../../../lib/launch/agent_config.ts";
 import { findAgent } from "../../../lib/launch/agents.ts";
 import { type LaunchPlan, planLaunch } from "../../../lib/launch/plan.ts";
 import { launchRequest } from "../../../lib/launch/request.ts";
@@ -24,9 +25,13 @@ export function envOf(plan: LaunchPlan): Record<string, string> {
   return Object.fromEntries(plan.env);
 }
 
-/** The plan's mounts as short strings: `source:target[:ro]` or `mask:target`. */
+/**
+ * The plan's mounts as short strings: `source:target[:ro]` or `mask:target`;
+ * without the read-only mounts over the agents' host-run settings, which
+ * tests/unit/launch/agent_config_test.ts covers.
+ */
 export function mountsOf(plan: LaunchPlan): string[] {
-  return plan.mounts.map((m) =>
+  return plan.mounts.filter((m) => !m.origin.startsWith(AGENT_CONFIG_ORIGIN)).map((m) =>
     m.kind === "bind" ? `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}` : `mask:${m.target}`
   );
 }

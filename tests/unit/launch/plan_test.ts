@@ -36,8 +36,11 @@ Deno.test("credential paths to be created before launch are planned and mounted"
   assertEquals(plan.ensure.map((e) => `${e.kind} ${e.hostPath}`), [
     `dir ${HOME}/.claude`,
     `file ${HOME}/.claude.json`,
+    // Made so the agent cannot create it: it is mounted read-only.
+    `file ${HOME}/.claude/settings.json`,
   ]);
   assertEquals(plan.ensure[1].content, "{}\n");
+  assertEquals(plan.ensure[2].content, "{}\n");
   assertEquals(mountsOf(plan).length, 3);
 });
 

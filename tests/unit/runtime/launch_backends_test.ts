@@ -34,11 +34,14 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-5), [
+  assertEquals(sys.changes.slice(-7), [
     `mkdir ${temp}/empty`,
     `create ${temp}/empty-file`,
     `mkdir ${temp}/home`,
     `mkdir ${temp}/home/.codex`,
+    // The mount point of Codex's read-only config.toml, inside its directory.
+    `mkdir ${temp}/home/.codex`,
+    `create ${temp}/home/.codex/config.toml`,
     `remove ${temp}`,
   ]);
   const argv = sys.ran[0];
@@ -191,6 +194,8 @@ Deno.test("singularity: mount points under the home are made in the temporary ho
     `mkdir ${temp}/home/.claude`,
     `create ${temp}/home/.claude.json`,
     `mkdir ${temp}/home/data`,
+    `mkdir ${temp}/home/.claude`,
+    `create ${temp}/home/.claude/settings.json`,
   ]);
 });
 

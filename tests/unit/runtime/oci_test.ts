@@ -69,6 +69,9 @@ for (const [name, command] of RUNTIMES) {
       `/home/user/.codex:/home/devuser/.codex${bind}`,
       "-v",
       `/work/project:/work/project${bind}`,
+      // Codex's host-run settings stay out of the agent's reach.
+      "-v",
+      `/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro${bind.replace(":", ",")}`,
       "--workdir=/work/project",
       "ghcr.io/nichd-bspc/llm:codex-latest",
       "codex",
@@ -179,6 +182,8 @@ Deno.test("podman golden mounts: ro, masks (an empty read-only file over a maske
     // Not /dev/null, which would take writes despite ro.
     "-v /tmp/llm-5/empty-file:/work/project/.env:ro,nosuid,nodev",
     "-v /ca.pem:/tmp/llm-devcontainer-cert.pem:ro,nosuid,nodev",
+    "-v /home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro,nosuid,nodev",
+    "-v /home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro,nosuid,nodev",
   ]);
   assertEquals(argv.includes("--platform=linux/arm64"), true);
   assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
@@ -200,6 +205,8 @@ Deno.test("docker golden mounts: masks are read-only binds of the launch's empty
     "-v /tmp/llm-5/empty:/work/project/secret:ro",
     "-v /tmp/llm-5/empty-file:/work/project/.env:ro",
     "-v /ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
+    "-v /home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
+    "-v /home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro",
   ]);
 });
 

@@ -39,6 +39,8 @@ Deno.test("singularity golden argv: codex with a fresh home, clean env and conta
     "/home/user/.codex:/home/devuser/.codex",
     "--bind",
     "/work/project:/work/project",
+    "--bind",
+    "/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
     "ghcr.io/nichd-bspc/llm:codex-latest",
     "codex",
     "--sandbox",
@@ -120,6 +122,8 @@ Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts
     "/tmp/llm-1/empty:/work/project/secret:ro",
     "/tmp/llm-1/empty-file:/work/project/.env:ro",
     "/ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
+    "/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
+    "/home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro",
   ]);
   assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
 });
