@@ -14,7 +14,6 @@
  *    image from `deno task test`'s set-up (tasks/agent_image.ts).
  */
 import { join } from "../lib/std/path.ts";
-import { splitShellWords } from "../lib/text/shell_words.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
 
@@ -86,7 +85,8 @@ if (state && state.rootfulSkip === null) {
     cwd: work,
     stdout: "piped",
   }).output();
-  const podmanArgv = splitShellWords(new TextDecoder().decode(printed.stdout));
+  // Through bash: the printed line passes the environment as `--env-file <(printf ...)`.
+  const podmanArgv = ["bash", "-c", new TextDecoder().decode(printed.stdout).trim()];
   await timeRun([...llm, ...args], env, work);
   const ratios: number[] = [];
   const emptyRatios: number[] = [];
