@@ -297,12 +297,14 @@ Deno.test({
       ]);
       assertEquals(built.code, 0, built.stderr);
       const listed = await runLlm(sandbox, ["--image-name", tag, "shell", "--", "find", "/ctx"]);
-      assertEquals(listed.stdout.trim().split("\n").sort(), [
-        "/ctx",
-        "/ctx/image",
-        "/ctx/image/build-certs.sh",
-        "/ctx/image/llm-diagnostics",
-      ]);
+      assertEquals(
+        listed.stdout.trim().split("\n").sort(),
+        [
+          "/ctx",
+          "/ctx/image",
+          ...CONTEXT_FILES.filter((f) => f.startsWith("image/")).map((f) => `/ctx/${f}`),
+        ].sort(),
+      );
     } finally {
       await podman(["rmi", "--force", tag]);
       await sandbox.cleanup();

@@ -185,7 +185,12 @@ for (const mode of ["rootful", "rootless"] as Mode[]) {
       assertStringIncludes(first.stderr, `llm: downloading ${server.base}/${INSTALLER}`);
       assertStringIncludes(first.stderr, "Unpacking payload");
       assertStringIncludes(first.stderr, `Miniforge is installed at ${prefix}`);
-      assertEquals(await readOr(join(prefix, "installer-uid"), ""), "1000\n", "the container user");
+      // Rootful podman runs the container user as root without capabilities.
+      assertEquals(
+        await readOr(join(prefix, "installer-uid"), ""),
+        s.mode === "rootful" ? "0\n" : "1000\n",
+        "the container user",
+      );
       assertEquals(await readOr(join(prefix, "install.log"), ""), "v1\n");
       assertEquals(await listDir(cache), [INSTALLER]);
       const uid = (await runAs(s, ["id", "-u"])).stdout.trim();

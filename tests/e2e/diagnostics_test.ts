@@ -62,7 +62,13 @@ for (const mode of ["rootful", "rootless"] as Mode[]) {
         });
         assertEquals(r.code, 1, r.stdout + r.stderr);
         const out = r.stdout;
-        assertStringIncludes(out, "info  user: devuser (uid 1000, gid 1000");
+        // Rootful podman runs the agent as root without capabilities (no user namespace).
+        assertStringIncludes(
+          out,
+          mode === "rootful"
+            ? "info  user: root (uid 0, gid 0"
+            : "info  user: devuser (uid 1000, gid 1000",
+        );
         assert(lines(out, "ok").includes("HOME=/home/devuser (writable)"), out);
         assert(lines(out, "ok").includes(`working directory ${sandbox.workspace} (writable)`), out);
         assert(lines(out, "info").includes("TOOL=shell"));

@@ -52,7 +52,7 @@ for (const name of ["apptainer", "singularity"]) {
       ]);
       assert(log.includes("bind-empty"), log.join("\n"));
       const argv = await fakeArgv(area);
-      assertEquals(argv.slice(0, 3), ["exec", "--cleanenv", "--contain"]);
+      assertEquals(argv.slice(0, 4), ["exec", "--containall", "--no-mount", "bind-paths"]);
       const home = argv[argv.indexOf("--home") + 1];
       assert(home.startsWith(`${area.tmp}/llm-`) && home.endsWith("/home:/home/devuser"), home);
       assertEquals(argv[argv.indexOf("--pwd") + 1], area.workspace);
