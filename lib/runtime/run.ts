@@ -39,14 +39,29 @@ export async function runCommand(command: RuntimeCommand, system: System): Promi
   }
   try {
     const env = runtimeEnvironment(system.env, command);
-    const result = await system.interactive(
-      command.argv,
-      env === undefined ? {} : { env, clearEnv: true },
-    );
+    const result = await system.interactive(command.argv, {
+      ...(env === undefined ? {} : { env, clearEnv: true }),
+      onSignal: (signal) => signalContainer(command, signal, system),
+    });
     const seen = (path: string | undefined) =>
       path === undefined ? undefined : system.stat(path) !== null;
     return { ...result, created: seen(marker), started: seen(command.startedMarker) };
   } finally {
     if (timer !== undefined) clearInterval(timer);
   }
+}
+
+/**
+ * Deliver a signal to the container itself once it exists (`<runtime> kill
+ * --signal SIG <id>`), rather than to the runtime's client: a rootless
+ * podman client that is itself signalled can exit 0 without the agent's
+ * status. False (forward to the client) while there is no container yet.
+ */
+function signalContainer(command: RuntimeCommand, signal: string, system: System): boolean {
+  const marker = command.createdMarker;
+  if (marker === undefined) return false;
+  const id = system.readText(marker)?.trim();
+  if (!id) return false;
+  system.output([command.argv[0], "kill", "--signal", signal, id]).catch(() => {});
+  return true;
 }

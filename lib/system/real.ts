@@ -235,6 +235,7 @@ async function interactive(
   Deno.addSignalListener("SIGINT", ignoreInt);
   for (const sig of FORWARDED) {
     const handler = () => {
+      if (options.onSignal?.(sig as "SIGTERM" | "SIGHUP")) return;
       try {
         child.kill(sig);
       } catch { /* already gone */ }

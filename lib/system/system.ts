@@ -19,6 +19,11 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Inherit nothing: `env` is the child's whole environment. */
   readonly clearEnv?: boolean;
+  /**
+   * Interactive runs: called for each SIGTERM/SIGHUP instead of forwarding it
+   * to the child, when it returns true (it delivered the signal itself).
+   */
+  readonly onSignal?: (signal: "SIGTERM" | "SIGHUP") => boolean;
   /** Text to write to the child's stdin (captured runs only). */
   readonly stdin?: string;
 }
