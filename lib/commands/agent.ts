@@ -47,7 +47,7 @@ export async function launchAgent(
   if (verbose) {
     system.stderr(`llm: runtime ${runtime.reason}\n`);
     system.stderr(`llm: image ${plan.image} (${plan.platform})\n`);
-    for (const note of setup.notes) system.stderr(`llm: ${note}\n`);
+    for (const note of [...plan.notes, ...setup.notes]) system.stderr(`llm: ${note}\n`);
     for (const m of plan.mounts) {
       system.stderr(
         m.kind === "bind"

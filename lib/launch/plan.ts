@@ -43,6 +43,8 @@ export interface LaunchPlan {
   /** Created before launch, never on --dry-run. */
   readonly ensure: readonly EnsureAction[];
   readonly warnings: readonly string[];
+  /** Shown with --verbose. */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -116,6 +118,8 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   const protections = protectPaths({
     ro: request.ro,
     mask: request.mask,
+    roIfPresent: request.roIfPresent,
+    maskIfPresent: request.maskIfPresent,
     workspace,
     workdir,
     readOnly: request.globalReadOnly,
@@ -267,5 +271,6 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     command: agent.command(request.agentArgs),
     ensure,
     warnings,
+    notes: protections.notes,
   };
 }

@@ -28,6 +28,9 @@ export interface ProtectRequest {
   readonly ro: readonly string[];
   /** `--mask` paths as given. */
   readonly mask: readonly string[];
+  /** `ro` and `mask` entries that apply only where the path exists (the user config's). */
+  readonly roIfPresent?: readonly string[];
+  readonly maskIfPresent?: readonly string[];
   readonly workspace: Workspace;
   /** The workspace's container path. */
   readonly workdir: string;
@@ -35,10 +38,11 @@ export interface ProtectRequest {
   readonly readOnly: boolean;
 }
 
-/** Mounts for the protections and their pins, parents first, and warnings. */
+/** Mounts for the protections and their pins, parents first, warnings, and notes for --verbose. */
 export interface Protections {
   readonly mounts: Mount[];
   readonly warnings: string[];
+  readonly notes: string[];
 }
 
 interface Target {
@@ -60,8 +64,20 @@ interface Target {
 export function protectPaths(request: ProtectRequest, facts: HostFacts): Protections {
   const { workspace } = request;
   const warnings: string[] = [];
+  const notes: string[] = [];
   const all: Target[] = [];
-  for (const [option, paths] of [["--ro", request.ro], ["--mask", request.mask]] as const) {
+  const present = (option: string, paths: readonly string[] = []) =>
+    paths.filter((path) => {
+      if (facts.realPath(resolve(facts.cwd, path)) !== null) return true;
+      notes.push(`${option} ${path} (your user config) is skipped: it does not exist here`);
+      return false;
+    });
+  for (
+    const [option, paths] of [
+      ["--ro", [...request.ro, ...present("--ro", request.roIfPresent)]],
+      ["--mask", [...request.mask, ...present("--mask", request.maskIfPresent)]],
+    ] as const
+  ) {
     for (const path of paths) {
       const real = protectedPath(option, path, facts, workspace);
       all.push({ option, path, real, entry: facts.stat(real) === "dir" ? "dir" : "file" });
@@ -112,7 +128,7 @@ export function protectPaths(request: ProtectRequest, facts: HostFacts): Protect
   // (Singularity) would otherwise cover a protection with its pin.
   const depth = (m: Mount) => m.target.split("/").length;
   mounts.sort((a, b) => depth(a) - depth(b));
-  return { mounts, warnings };
+  return { mounts, warnings, notes };
 }
 
 /**

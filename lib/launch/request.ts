@@ -22,6 +22,12 @@ export interface LaunchRequest {
   readonly writableAgentConfig: boolean;
   readonly ro: readonly string[];
   readonly mask: readonly string[];
+  /**
+   * `ro` and `mask` entries of the user's config file: they apply where the
+   * path exists, since one user file serves every project.
+   */
+  readonly roIfPresent: readonly string[];
+  readonly maskIfPresent: readonly string[];
   readonly pathPrepend: readonly string[];
   /** `--conda-env` as given; a name is resolved before planning. */
   readonly condaEnv?: string;
@@ -53,8 +59,10 @@ export function launchRequest(
     workspaceMount: options.values.get("workspace-mount"),
     globalReadOnly: options.flags.has("global-read-only"),
     writableAgentConfig: options.flags.has("writable-agent-config"),
-    ro: options.lists.get("ro") ?? [],
-    mask: options.lists.get("mask") ?? [],
+    ro: required(options, "ro"),
+    mask: required(options, "mask"),
+    roIfPresent: fromUserConfig(options, "ro"),
+    maskIfPresent: fromUserConfig(options, "mask"),
     pathPrepend: options.lists.get("path-prepend") ?? [],
     condaEnv: options.values.get("conda-env"),
     certs: certsPath === undefined
@@ -65,4 +73,27 @@ export function launchRequest(
     tag: options.values.get("tag"),
     arch: options.values.get("arch"),
   };
+}
+
+/** `--ro` or `--mask` entries that must exist: from the command line or a project file. */
+function required(options: ParsedOptions, name: "ro" | "mask"): string[] {
+  return (options.lists.get(name) ?? []).filter((_, i) =>
+    !isUserConfigSource(sourceOf(options, name, i))
+  );
+}
+
+/** The user config's entries, which apply where the path exists: one file serves every project. */
+function fromUserConfig(options: ParsedOptions, name: "ro" | "mask"): string[] {
+  return (options.lists.get(name) ?? []).filter((_, i) =>
+    isUserConfigSource(sourceOf(options, name, i))
+  );
+}
+
+/**
+ * Whether a setting's source (`--mask`, `FILE:LINE`) is the user config
+ * file: a file that is not a project file. Masks come from nowhere else.
+ */
+export function isUserConfigSource(source: string): boolean {
+  return !source.startsWith("--") && /:\d+$/.test(source) &&
+    !/(^|\/)\.llm\.yaml:\d+$/.test(source);
 }
