@@ -24,6 +24,53 @@ import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
 import { protectHostConfig } from "./agent_config.ts";
 import type { LaunchRequest } from "./request.ts";
 
+/**
+ * Container directories the workspace must not cover or replace: mounted
+ * there it would hide the image's own system (and `/` would cover all of
+ * it), so the agent could not even start.
+ */
+const CONTAINER_SYSTEM_DIRS = [
+  "/bin",
+  "/sbin",
+  "/lib",
+  "/lib32",
+  "/lib64",
+  "/libx32",
+  "/usr",
+  "/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+];
+
+/** Refuse a workspace that is the host's root or would land on the container's system. */
+function checkWorkspacePlace(
+  host: string,
+  real: string,
+  target: string,
+  targetGiven: boolean,
+): void {
+  if (host === "/" || real === "/") {
+    throw new LlmError(
+      `the working directory ${host} is the root directory, which would give the agent the ` +
+        `whole machine; cd into a project directory and launch from there`,
+    );
+  }
+  const system = target === "/"
+    ? "/"
+    : CONTAINER_SYSTEM_DIRS.find((d) => target === d || isWithin(target, d));
+  if (system !== undefined) {
+    const how = targetGiven
+      ? "give --workspace-mount another path, such as /work"
+      : "launch from a project directory elsewhere, or give --workspace-mount /work";
+    throw new LlmError(
+      `the workspace would be mounted at ${target}, ${
+        system === "/" ? "over the container's whole system" : `inside the container's ${system}`
+      }, where it hides files the agent needs to start; ${how}`,
+    );
+  }
+}
+
 /** Something to create on the host before a real launch. */
 export interface EnsureAction extends EnsurePath {
   /** Absolute host path. */
@@ -75,6 +122,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   const hostWorkdir = facts.cwd;
   const realWorkdir = facts.realPath(hostWorkdir) ?? hostWorkdir;
   const workdir = trimSlash(request.workspaceMount ?? hostWorkdir);
+  checkWorkspacePlace(hostWorkdir, realWorkdir, workdir, request.workspaceMount !== undefined);
 
   const mounts: Mount[] = [];
   const ensure: EnsureAction[] = agent.ensure.map((e) => ({
@@ -217,13 +265,11 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
 
   const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
   warnings.push(...protections.warnings, ...configWarnings);
-  // The workspace is the one broad mount: from the home directory (or /, or
-  // any directory above home) it exposes every file there, SSH keys included.
+  // The workspace is the one broad mount: from the home directory (or any
+  // directory above home) it exposes every file there, SSH keys included.
   const realHome = facts.realPath(facts.home) ?? facts.home;
-  if (realWorkdir === "/" || isWithin(realHome, realWorkdir)) {
-    const what = realWorkdir === "/"
-      ? "is the root directory"
-      : realWorkdir === realHome
+  if (isWithin(realHome, realWorkdir)) {
+    const what = realWorkdir === realHome
       ? "is your home directory"
       : `contains your home directory ${facts.home}`;
     warnings.unshift(

@@ -278,10 +278,47 @@ Deno.test("--arch, --image-name and --tag reach the plan", () => {
   assertThrows(() => planFor(["--arch", "arm", "pi"]), UsageError, "--arch");
 });
 
-Deno.test("launching from the home directory or / warns that everything there is exposed", () => {
+Deno.test("launching from the home directory warns that everything there is exposed", () => {
   const home = planFor(["codex"], { cwd: HOME });
   assertStringIncludes(home.warnings[0], "is your home directory");
-  const root = planFor(["codex"], { cwd: "/" });
-  assertStringIncludes(root.warnings[0], "is the root directory");
   assertEquals(planFor(["codex"]).warnings, []);
+});
+
+Deno.test("launching from / is refused with one error, whatever the container path", () => {
+  for (const argv of [["codex"], ["--workspace-mount", "/work", "codex"]]) {
+    assertThrows(
+      () => planFor(argv, { cwd: "/" }),
+      LlmError,
+      "the working directory / is the root directory, which would give the agent the whole " +
+        "machine; cd into a project directory and launch from there",
+    );
+  }
+});
+
+Deno.test("a workspace landing on the container's system directories is refused", () => {
+  assertThrows(
+    () => planFor(["codex"], { cwd: "/usr/local/src/proj", files: ["/usr/local/src/proj/"] }),
+    LlmError,
+    "the workspace would be mounted at /usr/local/src/proj, inside the container's /usr, where " +
+      "it hides files the agent needs to start; launch from a project directory elsewhere, or " +
+      "give --workspace-mount /work",
+  );
+  assertThrows(
+    () => planFor(["--workspace-mount", "/", "codex"]),
+    LlmError,
+    "over the container's whole system",
+  );
+  assertThrows(
+    () => planFor(["--workspace-mount", "/etc", "codex"]),
+    LlmError,
+    "inside the container's /etc, where it hides files the agent needs to start; give " +
+      "--workspace-mount another path, such as /work",
+  );
+  const moved = planFor(["--workspace-mount", "/work", "codex"], {
+    cwd: "/usr/local/src/proj",
+    files: ["/usr/local/src/proj/"],
+  });
+  assertEquals(moved.workdir, "/work");
+  // Only whole system directories count: /usr2 or /devel are ordinary places.
+  assertEquals(planFor(["--workspace-mount", "/devel", "codex"]).workdir, "/devel");
 });
