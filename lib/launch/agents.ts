@@ -2,8 +2,6 @@
  * The agents `llm` knows how to launch: what runs, which credentials it
  * needs, which host variables it may see.
  */
-import { quoteArgv } from "../text/shell_words.ts";
-
 /** Something created on the host before launch so the agent finds it. */
 export interface EnsurePath {
   /** Path relative to the host home, e.g. `.claude.json`. */
@@ -80,7 +78,7 @@ export const BUILTIN_AGENTS: readonly AgentDef[] = [
   {
     name: "shell",
     summary: "bash, with every agent's credentials mounted",
-    command: (args) => args.length === 0 ? ["/bin/bash"] : ["/bin/bash", "-c", quoteArgv(args)],
+    command: shellCommand,
     credentials: [".codex", ".claude", ".claude.json", ".pi"],
     ensure: [...CODEX_ENSURE, ...CLAUDE_ENSURE, ...PI_ENSURE],
     envPrefixes: [...CLAUDE_PREFIXES, ...PI_PREFIXES],
@@ -88,6 +86,18 @@ export const BUILTIN_AGENTS: readonly AgentDef[] = [
     defaultTag: "latest",
   },
 ];
+
+/**
+ * What `llm shell -- ...` runs. One argument is a script, as `ssh host 'cmd'`
+ * runs it; several are that exact argv, run by bash through `"$@"` so
+ * builtins (`exit 3`, `cd`) work but no word is parsed again: `A=1` or
+ * `time` stay plain words.
+ */
+export function shellCommand(args: readonly string[]): string[] {
+  if (args.length === 0) return ["/bin/bash"];
+  if (args.length === 1) return ["/bin/bash", "-c", args[0]];
+  return ["/bin/bash", "-c", '"$@"', "bash", ...args];
+}
 
 /** Find an agent by name among `agents`. */
 export function findAgent(

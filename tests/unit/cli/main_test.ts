@@ -65,7 +65,7 @@ Deno.test("--dry-run prints one quoted line and changes nothing", async () => {
   assertEquals(sys.out.length, 1);
   const argv = splitShellWords(sys.out[0]);
   assertEquals(argv.slice(0, 4), ["podman", "run", "--rm", "-i"]);
-  assertEquals(argv.slice(-3), ["/bin/bash", "-c", "echo 'it'\\''s' 'a b'"]);
+  assertEquals(argv.slice(-7), ["/bin/bash", "-c", '"$@"', "bash", "echo", "it's", "a b"]);
   assertEquals(sys.changes, []);
   assertEquals(sys.ran, []);
 });
@@ -87,7 +87,7 @@ Deno.test("a launch creates missing credential paths, runs podman and passes its
   assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
   assertEquals(sys.files.get("/home/user/.codex")?.mode, 0o700);
   assertEquals(sys.ran.length, 1);
-  assertEquals(sys.ran[0].slice(-3), ["/bin/bash", "-c", "exit 3"]);
+  assertEquals(sys.ran[0].slice(-6), ["/bin/bash", "-c", '"$@"', "bash", "exit", "3"]);
 });
 
 Deno.test("claude's ~/.claude.json is created containing {}", async () => {

@@ -44,13 +44,26 @@ Deno.test("credential paths to be created before launch are planned and mounted"
   assertEquals(mountsOf(plan).length, 3);
 });
 
-Deno.test("shell: no args runs bash, args are joined as shell words for bash -c", () => {
+Deno.test("shell: no args runs bash, one argument is a script, several are an exact argv", () => {
   assertEquals(planFor(["shell"]).command, ["/bin/bash"]);
-  assertEquals(planFor(["shell", "--", "exit", "3"]).command, ["/bin/bash", "-c", "exit 3"]);
-  assertEquals(planFor(["shell", "echo", "a b", "it's"]).command, [
+  assertEquals(planFor(["shell", "--", "echo $HOME; ls"]).command, [
     "/bin/bash",
     "-c",
-    "echo 'a b' 'it'\\''s'",
+    "echo $HOME; ls",
+  ]);
+  assertEquals(planFor(["shell", "--", "exit", "3"]).command, [
+    "/bin/bash",
+    "-c",
+    '"$@"',
+    "bash",
+    "exit",
+    "3",
+  ]);
+  assertEquals(planFor(["shell", "A=1", "time", "it's"]).command.slice(3), [
+    "bash",
+    "A=1",
+    "time",
+    "it's",
   ]);
 });
 
