@@ -13,6 +13,9 @@ import type {
   System,
 } from "../lib/system/system.ts";
 
+/** What a `.pem` path listed in `files` holds. */
+export const FAKE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
 /** A file in the fake tree. */
 export interface FakeFile {
   kind: FileKind;
@@ -33,7 +36,10 @@ export interface FakeSystemOptions {
   arch?: string;
   uid?: number;
   gid?: number;
-  /** Paths that exist: a trailing `/` makes a directory; parents are implied. */
+  /**
+   * Paths that exist: a trailing `/` makes a directory; parents are implied.
+   * Files are empty, but a `.pem` holds one certificate (FAKE_PEM).
+   */
   files?: readonly string[];
   /** Executables on PATH, by name. */
   executables?: readonly string[];
@@ -87,7 +93,9 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     if (f.endsWith("/")) addDir(normalize(f.slice(0, -1)));
     else {
       addDir(dirname(f));
-      files.set(f, { kind: "file", content: new Uint8Array() });
+      // A listed `.pem` holds one certificate, as launches now check; others are empty.
+      const content = f.endsWith(".pem") ? new TextEncoder().encode(FAKE_PEM) : new Uint8Array();
+      files.set(f, { kind: "file", content });
     }
   }
   const out: string[] = [];
@@ -157,7 +165,9 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     },
     readHead(path: string, bytes: number): Uint8Array | null {
       const f = files.get(resolveLinks(path));
-      return f?.kind === "file" ? (f.content ?? new Uint8Array()).subarray(0, bytes) : null;
+      // No read bit at all stands for a file the user cannot read.
+      if (f?.kind !== "file" || (f.mode !== undefined && (f.mode & 0o444) === 0)) return null;
+      return (f.content ?? new Uint8Array()).subarray(0, bytes);
     },
     which(name: string): string | null {
       return executables.has(name) ? `/usr/bin/${name}` : null;

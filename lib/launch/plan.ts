@@ -6,6 +6,7 @@
 import { LlmError, UsageError } from "../errors.ts";
 import { isAbsolute, join, relative, resolve } from "../std/path.ts";
 import type { EnsurePath } from "./agents.ts";
+import { checkCaBundle } from "./certs.ts";
 import { checkCondaEnv } from "./conda_env.ts";
 import { CERT_VARIABLES, CERTS_TARGET, CONTAINER_HOME, DEFAULT_IMAGE } from "./container.ts";
 import { bedrockSettings, containerEnvironment, parseEnvAssignments } from "./environment.ts";
@@ -204,14 +205,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
       what: request.certs.origin,
       fromWorkspaceFile: fromWorkspaceFile(request.certs.origin, workspace),
     }) ?? named;
-    const kind = facts.stat(path);
-    if (kind !== "file") {
-      throw new LlmError(
-        `${request.certs.origin} ${path} ${
-          kind === null ? "does not exist" : "is not a file"
-        }; give a PEM file of CA certificates`,
-      );
-    }
+    checkCaBundle(path, request.certs.origin, facts);
     mounts.push({
       kind: "bind",
       source: path,

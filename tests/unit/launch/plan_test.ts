@@ -270,6 +270,43 @@ Deno.test("LLM_DEVCONTAINER_CERTS is the default for --certs", () => {
   );
 });
 
+const PEM = "# the site's CA\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+/** A host whose `path` holds `text` (a PEM bundle by default). */
+function withBundle(path: string, text = PEM, options: { env?: Record<string, string> } = {}) {
+  const host = fakeSystem({ files: [path], ...options });
+  setContent(host, path, text);
+  return host;
+}
+
+Deno.test("--certs that is unreadable, empty or not PEM is refused at launch", () => {
+  const unreadable = withBundle("/ca.pem");
+  unreadable.files.get("/ca.pem")!.mode = 0o000;
+  assertThrows(
+    () => planFor(["--certs", "/ca.pem", "codex"], unreadable),
+    LlmError,
+    "--certs /ca.pem cannot be read (permission denied?); make it readable (chmod a+r) or give " +
+      "another PEM file",
+  );
+  assertThrows(
+    () => planFor(["--certs", "/ca.pem", "codex"], withBundle("/ca.pem", "")),
+    LlmError,
+    "--certs /ca.pem is empty; give a PEM file of CA certificates",
+  );
+  assertThrows(
+    () =>
+      planFor(
+        ["codex"],
+        withBundle("/ca.der", "0\x82\x01", { env: { LLM_DEVCONTAINER_CERTS: "/ca.der" } }),
+      ),
+    LlmError,
+    "LLM_DEVCONTAINER_CERTS /ca.der holds no PEM certificate (no '-----BEGIN CERTIFICATE-----' " +
+      "line); export your CA certificates in PEM format",
+  );
+  const plan = planFor(["--certs", "/ca.pem", "codex"], withBundle("/ca.pem"));
+  assertEquals(mountsOf(plan).includes("/ca.pem:/tmp/llm-devcontainer-cert.pem:ro"), true);
+});
+
 Deno.test("--certs missing or a directory is an error", () => {
   assertThrows(() => planFor(["--certs", "/nope.pem", "codex"]), LlmError, "does not exist");
   assertThrows(
