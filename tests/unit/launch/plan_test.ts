@@ -281,7 +281,8 @@ function withBundle(path: string, text = PEM, options: { env?: Record<string, st
 
 Deno.test("--certs that is unreadable, empty or not PEM is refused at launch", () => {
   const unreadable = withBundle("/ca.pem");
-  unreadable.files.get("/ca.pem")!.mode = 0o000;
+  const file = unreadable.files.get("/ca.pem");
+  if (file) file.mode = 0o000;
   assertThrows(
     () => planFor(["--certs", "/ca.pem", "codex"], unreadable),
     LlmError,
