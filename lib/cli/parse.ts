@@ -3,6 +3,7 @@
  * `OptionDef` tables.
  */
 import { UsageError } from "../errors.ts";
+import { closest } from "../text/suggest.ts";
 import type { OptionDef } from "./options.ts";
 
 /** Values of parsed options, by long name. */
@@ -88,10 +89,10 @@ export function parseOptions(
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
       def = byLong.get(name);
-      if (!def) throw new UsageError(unknownMessage(`--${name}`, command));
+      if (!def) throw new UsageError(unknownMessage(`--${name}`, defs, command));
     } else if (arg.startsWith("-") && arg.length > 1) {
       def = byShort.get(arg.slice(1));
-      if (!def) throw new UsageError(unknownMessage(arg, command));
+      if (!def) throw new UsageError(unknownMessage(arg, defs, command));
     } else {
       if (stopAtPositional) {
         positionals.push(...args.slice(i));
@@ -121,11 +122,49 @@ export function parseOptions(
     if (def.kind === "value") values.set(def.name, value);
     else lists.set(def.name, [...(lists.get(def.name) ?? []), value]);
   }
-  return { options: { flags, values, lists }, rest: positionals };
+  const parsed = { flags, values, lists };
+  checkChoices(parsed, defs);
+  return { options: parsed, rest: positionals };
 }
 
-function unknownMessage(option: string, command: string): string {
-  return `unknown option ${option} (see '${command} --help')`;
+function unknownMessage(option: string, defs: readonly OptionDef[], command: string): string {
+  const near = option.startsWith("--")
+    ? closest(option.slice(2), defs.map((d) => d.name))
+    : undefined;
+  const hint = near === undefined ? "" : `: did you mean --${near}?`;
+  return `unknown option ${option}${hint} (see '${command} --help')`;
+}
+
+/**
+ * Reject a value that looks like a typo of one of its option's fixed
+ * choices (`complete` words), naming the closest and where the value came
+ * from. A value close to none is left to the command's own check, which
+ * knows more (`llm build --backend singularity` explains why it cannot).
+ *
+ * @example
+ * ```ts
+ * import { checkChoices, emptyOptions } from "./parse.ts";
+ * import { GLOBAL_OPTIONS } from "./options.ts";
+ * checkChoices(emptyOptions(), GLOBAL_OPTIONS); // nothing to check: no error
+ * ```
+ */
+export function checkChoices(options: ParsedOptions, defs: readonly OptionDef[]): void {
+  for (const def of defs) {
+    const choices = def.complete;
+    if (def.kind === "flag" || !Array.isArray(choices)) continue;
+    const given = def.kind === "value"
+      ? [options.values.get(def.name)].filter((v) => v !== undefined)
+      : options.lists.get(def.name) ?? [];
+    given.forEach((value, i) => {
+      if (choices.includes(value)) return;
+      const near = closest(value, choices);
+      if (near === undefined) return;
+      throw new UsageError(
+        `unknown ${def.name} '${value}' from ${sourceOf(options, def.name, i)}: ` +
+          `did you mean '${near}'? (one of ${choices.join(", ")})`,
+      );
+    });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../../_assert.ts";
 import { GLOBAL_OPTIONS } from "../../../lib/cli/options.ts";
-import { mergeOptions, parseOptions } from "../../../lib/cli/parse.ts";
+import { checkChoices, mergeOptions, parseOptions } from "../../../lib/cli/parse.ts";
 import { UsageError } from "../../../lib/errors.ts";
 
 Deno.test("parseOptions() stops at the agent name and keeps the rest untouched", () => {
@@ -60,4 +60,68 @@ Deno.test("mergeOptions() lets later values win and concatenates lists", () => {
   assertEquals(m.values.get("tag"), "b");
   assertEquals(m.lists.get("mount"), ["x", "y"]);
   assertEquals(m.flags.has("verbose"), true);
+});
+
+Deno.test("parseOptions() suggests the closest option for an unknown one", () => {
+  assertThrows(
+    () => parseOptions(["--dryrun", "codex"], GLOBAL_OPTIONS),
+    UsageError,
+    "unknown option --dryrun: did you mean --dry-run? (see 'llm --help')",
+  );
+  assertThrows(
+    () => parseOptions(["--mout=~/data", "codex"], GLOBAL_OPTIONS),
+    UsageError,
+    "unknown option --mout: did you mean --mount?",
+  );
+  assertThrows(
+    () => parseOptions(["--nothing-like-it"], GLOBAL_OPTIONS),
+    UsageError,
+    "unknown option --nothing-like-it (see 'llm --help')",
+  );
+});
+
+Deno.test("parseOptions() names the command whose options were searched", () => {
+  const defs = GLOBAL_OPTIONS.filter((o) => o.name === "dry-run");
+  assertThrows(
+    () => parseOptions(["--dry-rn"], defs, { command: "llm pull" }),
+    UsageError,
+    "unknown option --dry-rn: did you mean --dry-run? (see 'llm pull --help')",
+  );
+});
+
+Deno.test("parseOptions() suggests the closest value of an option with a fixed set", () => {
+  for (const args of [["--backend", "podmn"], ["--backend=podmn"]]) {
+    assertThrows(
+      () => parseOptions([...args, "codex"], GLOBAL_OPTIONS),
+      UsageError,
+      "unknown backend 'podmn' from --backend: did you mean 'podman'? " +
+        "(one of auto, podman, docker, singularity, apptainer)",
+    );
+  }
+  assertThrows(
+    () => parseOptions(["--arch", "linux/amd46", "codex"], GLOBAL_OPTIONS),
+    UsageError,
+    "did you mean 'linux/amd64'?",
+  );
+});
+
+Deno.test("parseOptions() leaves a value far from every choice to the command's own check", () => {
+  // The command knows more (e.g. llm build explains why singularity cannot build).
+  const r = parseOptions(["--backend", "lxc", "codex"], GLOBAL_OPTIONS);
+  assertEquals(r.options.values.get("backend"), "lxc");
+});
+
+Deno.test("checkChoices() names where a mistyped value came from", () => {
+  const fromEnv = {
+    flags: new Set<string>(),
+    values: new Map([["backend", "dockr"]]),
+    lists: new Map<string, string[]>(),
+    sources: new Map([["backend", ["LLM_BACKEND"]]]),
+  };
+  assertThrows(
+    () => checkChoices(fromEnv, GLOBAL_OPTIONS),
+    UsageError,
+    "unknown backend 'dockr' from LLM_BACKEND: did you mean 'docker'?",
+  );
+  checkChoices(parseOptions(["--backend", "docker"], GLOBAL_OPTIONS).options, GLOBAL_OPTIONS);
 });
