@@ -44,6 +44,8 @@ export interface FakeSystemOptions {
   /** Executables on PATH, by name. */
   executables?: readonly string[];
   terminal?: boolean;
+  /** Output streams that are a terminal, for `isTerminal(stream)` (default none). */
+  terminalStreams?: readonly ("stdout" | "stderr")[];
   /** Answers for `output`, matched by the joined argv's prefix. */
   outputs?: Record<string, Partial<ProcessOutput>>;
   /** Result of `interactive`. */
@@ -201,7 +203,10 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
         scripted ?? options.interactiveResult ?? { code: 0, stderrTail: "" },
       );
     },
-    isTerminal: () => options.terminal ?? false,
+    isTerminal: (stream) =>
+      stream === undefined
+        ? options.terminal ?? false
+        : options.terminalStreams?.includes(stream) ?? false,
     prompt(question: string): Promise<string | null> {
       prompts.push(question);
       return Promise.resolve(answers.shift() ?? null);

@@ -43,7 +43,10 @@ export function realSystem(): System {
     },
     output,
     interactive,
-    isTerminal(): boolean {
+    isTerminal(stream?: "stdout" | "stderr"): boolean {
+      if (stream !== undefined) {
+        return (stream === "stderr" ? Deno.stderr : Deno.stdout).isTerminal();
+      }
       return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
     },
     prompt,

@@ -105,7 +105,11 @@ export interface System extends HostFacts {
    * to it, and this process survives SIGINT so it can clean up after it.
    */
   interactive(argv: readonly string[], options?: RunOptions): Promise<InteractiveResult>;
-  isTerminal(): boolean;
+  /**
+   * Without `stream`: stdin and stdout are both a terminal (an interactive
+   * session). With one: that output stream alone is (for colour).
+   */
+  isTerminal(stream?: "stdout" | "stderr"): boolean;
   /**
    * Ask on the terminal: write `question` to stderr, read one line from
    * stdin (without its newline). Null at end of input.
