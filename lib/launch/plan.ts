@@ -6,6 +6,7 @@
 import { LlmError, UsageError } from "../errors.ts";
 import { isAbsolute, join, relative, resolve } from "../std/path.ts";
 import type { EnsurePath } from "./agents.ts";
+import { mapAwsPaths } from "./aws_paths.ts";
 import { checkCaBundle } from "./certs.ts";
 import { checkCondaEnv } from "./conda_env.ts";
 import { CERT_VARIABLES, CERTS_TARGET, CONTAINER_HOME, DEFAULT_IMAGE } from "./container.ts";
@@ -228,15 +229,26 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     effective,
     facts.stat(join(awsDir, "credentials.json")) === "file",
   );
-  if (bedrock && facts.stat(awsDir) === "dir") {
+  const awsMounted = bedrock !== undefined && facts.stat(awsDir) === "dir";
+  if (awsMounted) {
+    // Read-only: the agent needs the profiles and what `llm refresh` wrote,
+    // while a writable ~/.aws would let it plant commands the host's aws
+    // runs (credential_process, `!` aliases in cli/alias).
     mounts.push({
       kind: "bind",
       source: awsDir,
       target: join(CONTAINER_HOME, ".aws"),
-      readOnly: false,
+      readOnly: !request.writableAgentConfig,
       origin: "Bedrock ~/.aws",
     });
   }
+  const awsPaths = bedrock === undefined ? undefined : mapAwsPaths(
+    bedrock.variables,
+    facts.home,
+    facts.cwd,
+    awsMounted ? awsDir : undefined,
+    mounts,
+  );
 
   const configWarnings: string[] = [];
   if (request.writableAgentConfig) {
@@ -248,7 +260,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   } else {
     const mountedDirs = mounts.flatMap((m) =>
       m.kind === "bind" &&
-        (m.origin.startsWith("credentials ~/") || m.origin === "Bedrock ~/.aws")
+        m.origin.startsWith("credentials ~/")
         ? [relative(facts.home, m.source)]
         : []
     );
@@ -258,7 +270,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
   }
 
   const { mounts: finalMounts, warnings } = reconcileMounts(mounts);
-  warnings.push(...protections.warnings, ...configWarnings);
+  warnings.push(...protections.warnings, ...configWarnings, ...(awsPaths?.warnings ?? []));
   // The workspace is the one broad mount: from the home directory (or any
   // directory above home) it exposes every file there, SSH keys included.
   const realHome = facts.realPath(facts.home) ?? facts.home;
@@ -298,7 +310,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     hostWorkdir,
     pathPrepend,
     certs,
-    bedrock,
+    bedrock: awsPaths && { variables: awsPaths.variables },
   });
 
   return {

@@ -63,7 +63,7 @@ Deno.test("Bedrock off: no AWS variables and no ~/.aws mount", () => {
   assertEquals(mountsOf(plan).some((m) => m.includes(".aws")), false);
 });
 
-Deno.test("Bedrock with a profile: ~/.aws mounted, AWS_* passed, static keys dropped", () => {
+Deno.test("Bedrock with a profile: ~/.aws mounted read-only, AWS_* passed, static keys dropped", () => {
   const plan = planFor(["claude"], {
     env: {
       CLAUDE_CODE_USE_BEDROCK: "1",
@@ -81,7 +81,50 @@ Deno.test("Bedrock with a profile: ~/.aws mounted, AWS_* passed, static keys dro
     ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"].some((k) => k in env),
     false,
   );
-  assertEquals(mountsOf(plan).includes(`${HOME}/.aws:/home/devuser/.aws`), true);
+  assertEquals(mountsOf(plan).includes(`${HOME}/.aws:/home/devuser/.aws:ro`), true);
+  const writable = planFor(["--writable-agent-config", "claude"], {
+    env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "sso" },
+    files: [`${HOME}/.aws/`],
+  });
+  assertEquals(mountsOf(writable).includes(`${HOME}/.aws:/home/devuser/.aws`), true);
+});
+
+Deno.test("Bedrock: AWS file variables are mapped into ~/.aws, kept when mounted alike, else dropped", () => {
+  const plan = planFor(["--mount", "/etc/aws:/etc/aws:ro", "claude"], {
+    env: {
+      CLAUDE_CODE_USE_BEDROCK: "1",
+      AWS_PROFILE: "sso",
+      AWS_CONFIG_FILE: "~/.aws/team/config",
+      AWS_SHARED_CREDENTIALS_FILE: `${HOME}/.aws/creds`,
+      AWS_WEB_IDENTITY_TOKEN_FILE: "/etc/aws/token",
+      AWS_CA_BUNDLE: "/opt/site/ca.pem",
+    },
+    files: [`${HOME}/.aws/`, "/etc/aws/"],
+  });
+  const env = envOf(plan);
+  assertEquals(env.AWS_CONFIG_FILE, "/home/devuser/.aws/team/config");
+  assertEquals(env.AWS_SHARED_CREDENTIALS_FILE, "/home/devuser/.aws/creds");
+  assertEquals(env.AWS_WEB_IDENTITY_TOKEN_FILE, "/etc/aws/token");
+  assertEquals("AWS_CA_BUNDLE" in env, false);
+  assertEquals(plan.warnings, [
+    "AWS_CA_BUNDLE=/opt/site/ca.pem is a host path the container does not see, so it is not " +
+    "passed; keep the file in ~/.aws, or mount it at the same path " +
+    "(--mount /opt/site/ca.pem:/opt/site/ca.pem:ro)",
+  ]);
+  // --certs points AWS_CA_BUNDLE at the mounted bundle, whatever the host said.
+  const certs = planFor(["--certs", "/opt/site/ca.pem", "claude"], {
+    env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "p", AWS_CA_BUNDLE: "/opt/site/ca.pem" },
+    files: ["/opt/site/ca.pem"],
+  });
+  assertEquals(envOf(certs).AWS_CA_BUNDLE, "/tmp/llm-devcontainer-cert.pem");
+});
+
+Deno.test("Bedrock without a ~/.aws directory drops paths that would have been in it", () => {
+  const plan = planFor(["claude"], {
+    env: { CLAUDE_CODE_USE_BEDROCK: "1", AWS_PROFILE: "p", AWS_CONFIG_FILE: `${HOME}/.aws/c` },
+  });
+  assertEquals("AWS_CONFIG_FILE" in envOf(plan), false);
+  assertEquals(plan.warnings.length, 1);
 });
 
 Deno.test("Bedrock with credentials.json and no profile uses the llm-export profile", () => {
