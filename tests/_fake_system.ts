@@ -41,6 +41,8 @@ export interface FakeSystemOptions {
    * Files are empty, but a `.pem` holds one certificate (FAKE_PEM).
    */
   files?: readonly string[];
+  /** Paths whose look-up is refused for lack of permission (they and what is below them). */
+  denied?: readonly string[];
   /** Executables on PATH, by name. */
   executables?: readonly string[];
   terminal?: boolean;
@@ -164,6 +166,10 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     linkCount(path: string): number | null {
       const f = files.get(resolveLinks(path));
       return f ? f.links ?? 1 : null;
+    },
+    denied(path: string): boolean {
+      const p = normalize(path);
+      return (options.denied ?? []).some((d) => p === d || p.startsWith(`${d}/`));
     },
     readHead(path: string, bytes: number): Uint8Array | null {
       const f = files.get(resolveLinks(path));

@@ -4,7 +4,7 @@
  * setting that caused it.
  */
 import { LlmError } from "../errors.ts";
-import type { HostFacts } from "./host_facts.ts";
+import { type HostFacts, missing } from "./host_facts.ts";
 
 /** How much of a bundle is read to find its first certificate (bundles start with comments). */
 export const PEM_PROBE_BYTES = 1 << 20;
@@ -19,7 +19,7 @@ export function checkCaBundle(path: string, origin: string, facts: HostFacts): v
   if (kind !== "file") {
     throw new LlmError(
       `${origin} ${path} ${
-        kind === null ? "does not exist" : "is not a file"
+        kind === null ? missing(facts, path) : "is not a file"
       }; give a PEM file of CA certificates`,
     );
   }

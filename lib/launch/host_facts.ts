@@ -27,6 +27,17 @@ export interface HostFacts {
   readLink(path: string): string | null;
   /** Hard-link count of the entry at `path` (symlinks followed), or null when absent. */
   linkCount(path: string): number | null;
+  /**
+   * Whether looking at `path` is refused for lack of permission (it, or a
+   * directory on the way, may exist but cannot be searched), so a message
+   * can say "permission denied" rather than "does not exist".
+   */
+  denied(path: string): boolean;
   /** The first `bytes` bytes of a file, or null when unreadable. */
   readHead(path: string, bytes: number): Uint8Array | null;
+}
+
+/** How to say that `path` could not be found: absent, or hidden by permissions. */
+export function missing(facts: HostFacts, path: string): string {
+  return facts.denied(path) ? "cannot be read (permission denied)" : "does not exist";
 }

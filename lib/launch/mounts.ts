@@ -102,7 +102,12 @@ export function resolveMountSpec(
     fromWorkspaceFile: fromWorkspaceFile(origin, workspace),
   });
   if (source === null) {
-    throw new LlmError(`${origin}: host path ${named} does not exist; create it or fix the spec`);
+    throw new LlmError(
+      facts.denied(named)
+        ? `${origin}: host path ${named} cannot be read (permission denied); fix its ` +
+          `permissions, or run llm as a user who can read it`
+        : `${origin}: host path ${named} does not exist; create it or fix the spec`,
+    );
   }
   return {
     kind: "bind",

@@ -17,7 +17,7 @@
 import { LlmError } from "../errors.ts";
 import { dirname, join, relative, resolve } from "../std/path.ts";
 import { quoteWord } from "../text/shell_words.ts";
-import type { HostFacts } from "./host_facts.ts";
+import { type HostFacts, missing } from "./host_facts.ts";
 import { isWithin } from "./host_paths.ts";
 import { type Mount, PIN_ORIGIN } from "./mounts.ts";
 import type { Workspace } from "./resolve.ts";
@@ -143,7 +143,9 @@ function protectedPath(
 ): string {
   const named = resolve(facts.cwd, path);
   const real = facts.realPath(named);
-  if (real === null) throw new LlmError(`${option} ${path} does not exist; give an existing path`);
+  if (real === null) {
+    throw new LlmError(`${option} ${path} ${missing(facts, named)}; give an existing path`);
+  }
   if (real === workspace.real) {
     throw new LlmError(
       `${option} ${path} is the workspace itself; use --global-read-only for the whole workspace`,

@@ -30,6 +30,14 @@ export function realSystem(): System {
     linkCount(path: string): number | null {
       return probe(() => Deno.statSync(path).nlink, null);
     },
+    denied(path: string): boolean {
+      try {
+        Deno.statSync(path);
+        return false;
+      } catch (e) {
+        return e instanceof Deno.errors.PermissionDenied;
+      }
+    },
     readHead(path: string, bytes: number): Uint8Array | null {
       return probe(() => {
         using file = Deno.openSync(path);

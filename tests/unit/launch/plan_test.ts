@@ -373,3 +373,28 @@ Deno.test("a workspace landing on the container's system directories is refused"
   // Only whole system directories count: /usr2 or /devel are ordinary places.
   assertEquals(planFor(["--workspace-mount", "/devel", "codex"]).workdir, "/devel");
 });
+
+Deno.test("a path hidden by permissions is reported as permission denied, not as absent", () => {
+  const host = { denied: ["/root"] };
+  assertThrows(
+    () => planFor(["--mount", "/root/.codex:/c", "codex"], host),
+    LlmError,
+    "--mount /root/.codex:/c: host path /root/.codex cannot be read (permission denied); fix " +
+      "its permissions, or run llm as a user who can read it",
+  );
+  assertThrows(
+    () => planFor(["--mount", "/nope:/c", "codex"], host),
+    LlmError,
+    "host path /nope does not exist; create it or fix the spec",
+  );
+  assertThrows(
+    () => planFor(["--certs", "/root/ca.pem", "codex"], host),
+    LlmError,
+    "--certs /root/ca.pem cannot be read (permission denied); give a PEM file",
+  );
+  assertThrows(
+    () => planFor(["--mask", "secret", "codex"], { denied: ["/work/project/secret"] }),
+    LlmError,
+    "--mask secret cannot be read (permission denied); give an existing path",
+  );
+});
