@@ -5,7 +5,7 @@
  * tests/unit/docs_reference_test.ts fails when the committed file is stale.
  */
 import type { CommandSpec } from "../lib/cli/command.ts";
-import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS, type OptionDef } from "../lib/cli/options.ts";
+import { commandCommonOptions, GLOBAL_OPTIONS, type OptionDef } from "../lib/cli/options.ts";
 import { COMMANDS } from "../lib/cli/registry.ts";
 import { type AgentDef, BUILTIN_AGENTS } from "../lib/launch/agents.ts";
 
@@ -59,7 +59,7 @@ function agentSection(agents: readonly AgentDef[]): string[] {
 function commandSection(spec: CommandSpec): string[] {
   const lines = [`### llm ${spec.name}`, "", `${spec.summary}.`.replace(/\.\.$/, "."), ""];
   lines.push("```", `llm ${spec.usage}`, "```", "");
-  const defs = [...spec.options, ...COMMAND_COMMON_OPTIONS];
+  const defs = [...spec.options, ...commandCommonOptions(spec.name)];
   lines.push(optionTable(defs), "");
   if (spec.examples.length > 0) {
     lines.push("Examples:", "", "```sh", ...spec.examples, "```", "");

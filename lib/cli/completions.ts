@@ -124,7 +124,8 @@ function coreScript(model: CompletionModel): string {
   ];
   const positionalArms = [
     `    '') ${printWords(subjects)} ;;`,
-    `    'help') ${printWords(subjects.filter((s) => s !== "help"))} ;;`,
+    // `llm help help` is help about help.
+    `    'help') ${printWords(subjects)} ;;`,
     ...model.commands.filter((c) => c.words?.length).map((c) =>
       `    ${q(c.name)}) ${printWords(c.words ?? [])} ;;`
     ),

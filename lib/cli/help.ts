@@ -2,8 +2,12 @@
  * Help text, generated from the option and command tables.
  */
 import type { AgentDef } from "../launch/agents.ts";
+import { DEFAULT_IMAGE } from "../launch/container.ts";
+import { imageRef } from "../launch/image.ts";
+import { quoteArgv } from "../text/shell_words.ts";
 import type { CommandSpec } from "./command.ts";
 import type { OptionDef } from "./options.ts";
+import { type ParsedOptions, sourceOf } from "./parse.ts";
 
 /** One line per option, aligned. */
 export function formatOptions(defs: readonly OptionDef[]): string {
@@ -63,4 +67,97 @@ export function commandHelp(spec: CommandSpec, common: readonly OptionDef[]): st
     lines.push("", "Examples:", ...spec.examples.map((e) => `  ${e}`));
   }
   return lines.join("\n") + "\n";
+}
+
+/** Stands for the user's arguments in `agentHelp`. */
+const ARGS = "ARGS...";
+
+/**
+ * `llm help <agent>`: what `llm <agent>` runs in the container, with which
+ * image (as `options`, the effective settings, choose it) and credentials,
+ * and the options that shape a launch.
+ *
+ * @example
+ * ```ts
+ * import { agentHelp } from "./help.ts";
+ * import { BUILTIN_AGENTS } from "../launch/agents.ts";
+ * import { emptyOptions } from "./parse.ts";
+ * agentHelp(BUILTIN_AGENTS[0], [], emptyOptions()).includes("codex --sandbox"); // true
+ * ```
+ */
+export function agentHelp(
+  agent: AgentDef,
+  launchOptions: readonly OptionDef[],
+  options: ParsedOptions,
+): string {
+  const name = agent.name;
+  const credentials = agent.credentials.map((c) => `~/${c}`).join(", ") || "none";
+  const lines = [
+    `llm ${name}: ${agent.summary}`,
+    "",
+    `Usage: llm [options] ${name} [${name} args...]`,
+    "",
+    `In the container, 'llm ${name}' runs:`,
+    `  ${quoteArgv(agent.command([]))}`,
+    `and 'llm ${name} ${ARGS}' runs:`,
+    `  ${quoteArgv(agent.command([ARGS]))}`,
+    `Image: ${agentImage(agent, options)}`,
+    `Credentials mounted from your home: ${credentials}`,
+    "",
+    `Arguments after '${name}' go to ${name} untouched, so 'llm ${name} --help' is ${name}'s`,
+    `own help; llm's options go before the agent name.`,
+  ];
+  if (launchOptions.length > 0) {
+    lines.push("", `Options (before '${name}'):`, formatOptions(launchOptions));
+  }
+  lines.push(
+    "",
+    "Examples:",
+    `  llm ${name}`,
+    `  llm --dry-run ${name}           # print the container command instead of running it`,
+    `  llm --mount ~/data:/data:ro ${name}`,
+    `  llm ${name} --help              # ${name}'s own help`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+/** The image a launch of `agent` uses under `options`, and what chose it. */
+function agentImage(agent: AgentDef, options: ParsedOptions): string {
+  const chosen = ["image-name", "tag"].filter((o) => options.values.has(o));
+  const defaults = {
+    defaultName: agent.defaultImage ?? DEFAULT_IMAGE,
+    defaultTag: agent.defaultTag,
+  };
+  let ref: string;
+  try {
+    ref = imageRef({
+      name: options.values.get("image-name"),
+      tag: options.values.get("tag"),
+      ...defaults,
+    });
+  } catch {
+    // A bad --tag is reported by the launch; help still shows the default.
+    return `${imageRef(defaults)} (default)`;
+  }
+  if (chosen.length === 0) return `${ref} (change with --image-name or --tag)`;
+  return `${ref} (from ${chosen.map((o) => sourceOf(options, o)).join(", ")})`;
+}
+
+/** `llm help help`. */
+export function helpHelp(): string {
+  return [
+    "llm help: show help for llm, an agent or a command",
+    "",
+    "Usage: llm help [agent | command]",
+    "",
+    "  llm help              the overview: agents, commands and llm's options",
+    "  llm help AGENT        what 'llm AGENT' runs, its image, and the options for launches",
+    "  llm help COMMAND      a command's options and examples (same as 'llm COMMAND --help')",
+    "  llm AGENT --help      the agent's own help: arguments after the agent name go to it",
+    "",
+    "Examples:",
+    "  llm help",
+    "  llm help codex",
+    "  llm help refresh",
+  ].join("\n") + "\n";
 }

@@ -4,12 +4,13 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import { LlmError, UsageError } from "../errors.ts";
-import { BUILTIN_AGENTS, findAgent } from "../launch/agents.ts";
+import { type AgentDef, BUILTIN_AGENTS, findAgent } from "../launch/agents.ts";
 import type { System } from "../system/system.ts";
 import { closest } from "../text/suggest.ts";
-import { commandHelp, mainHelp } from "./help.ts";
-import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "./options.ts";
-import { mergeOptions, parseOptions } from "./parse.ts";
+import { quoteArgv } from "../text/shell_words.ts";
+import { agentHelp, commandHelp, helpHelp, mainHelp } from "./help.ts";
+import { commandCommonOptions, GLOBAL_OPTIONS } from "./options.ts";
+import { checkChoices, mergeOptions, type ParsedOptions, parseOptions } from "./parse.ts";
 import { COMMANDS, findCommand } from "./registry.ts";
 import { environmentLayer } from "../config/environment_layer.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -57,35 +58,27 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   const agents = config?.agents ?? BUILTIN_AGENTS;
   // Precedence: config files < environment variables < command line.
   const effective = mergeOptions(...(config?.layers ?? []), environmentLayer(system.env), globals);
-  if (name === undefined || globals.flags.has("help")) {
-    const spec = name === undefined ? undefined : findCommand(name);
-    if (spec) {
-      system.stdout(commandHelp(spec, COMMAND_COMMON_OPTIONS));
-      return 0;
-    }
-    const help = mainHelp(agents, COMMANDS, GLOBAL_OPTIONS);
-    if (name === undefined && !globals.flags.has("help")) {
-      system.stderr(help);
-      return 2;
-    }
-    system.stdout(help);
-    return 0;
+  if (name === undefined && !globals.flags.has("help")) {
+    // Options without an agent: say what is missing rather than print the whole help.
+    if (argv.length > 0) throw new UsageError(missingAgent(argv, agents));
+    system.stderr(mainHelp(agents, COMMANDS, GLOBAL_OPTIONS));
+    return 2;
   }
-  if (name === "help") {
-    const topic = rest[1];
-    const spec = topic === undefined ? undefined : findCommand(topic);
-    if (topic !== undefined && !spec && !findAgent(topic, agents)) {
+  if (name === "help" || globals.flags.has("help")) {
+    if (name === "help" && rest.length > 2) {
       throw new UsageError(
-        `no help for '${topic}': ${suggestion(topic, agents.map((a) => a.name))}`,
+        `llm help takes one agent or command (got '${rest.slice(1).join(" ")}')`,
       );
     }
-    system.stdout(
-      spec ? commandHelp(spec, COMMAND_COMMON_OPTIONS) : mainHelp(agents, COMMANDS, GLOBAL_OPTIONS),
-    );
+    // `llm help X` and `llm --help X` are the same, as in git; `llm --help help` is help's.
+    const topic = name === "help" && !globals.flags.has("help") ? rest[1] : name;
+    system.stdout(helpFor(topic, agents, effective));
     return 0;
   }
   const agent = findAgent(name, agents);
   if (agent) {
+    // LLM_BACKEND=podmn gets the same did-you-mean as --backend podmn.
+    checkChoices(effective, GLOBAL_OPTIONS);
     for (const w of config?.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
     const { launchAgent } = await import("../commands/agent.ts");
     return await launchAgent(agent, rest.slice(1), effective, system);
@@ -96,12 +89,13 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
       `unknown agent or command '${name}': ${suggestion(name, agents.map((a) => a.name))}`,
     );
   }
-  const parsed = parseOptions(rest.slice(1), [...spec.options, ...COMMAND_COMMON_OPTIONS], {
+  const common = commandCommonOptions(spec.name);
+  const parsed = parseOptions(rest.slice(1), [...spec.options, ...common], {
     stopAtPositional: spec.positionals === "passthrough",
     command: `llm ${spec.name}`,
   });
   if (parsed.options.flags.has("help")) {
-    system.stdout(commandHelp(spec, COMMAND_COMMON_OPTIONS));
+    system.stdout(commandHelp(spec, common));
     return 0;
   }
   const module = await spec.load();
@@ -110,6 +104,30 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     args: parsed.rest,
     system,
   });
+}
+
+/** Help on `topic` (an agent, a command, `help`), or the overview when absent. */
+function helpFor(
+  topic: string | undefined,
+  agents: readonly AgentDef[],
+  options: ParsedOptions,
+): string {
+  if (topic === undefined) return mainHelp(agents, COMMANDS, GLOBAL_OPTIONS);
+  if (topic === "help" || topic === "--help" || topic === "-h") return helpHelp();
+  // Agents first, as in a launch: `llm X` runs the agent X if there is one.
+  const agent = findAgent(topic, agents);
+  if (agent) return agentHelp(agent, GLOBAL_OPTIONS.filter((o) => o.name !== "version"), options);
+  const spec = findCommand(topic);
+  if (spec) return commandHelp(spec, commandCommonOptions(spec.name));
+  throw new UsageError(`no help for '${topic}': ${suggestion(topic, agents.map((a) => a.name))}`);
+}
+
+/** The error for options given without an agent, with the line completed. */
+function missingAgent(argv: readonly string[], agents: readonly AgentDef[]): string {
+  const given = argv.at(-1) === "--" ? argv.slice(0, -1) : argv;
+  const example = quoteArgv([...given, agents[0]?.name ?? "codex"]);
+  return `missing agent: name one after llm's options, e.g. llm ${example} ` +
+    `(agents: ${agents.map((a) => a.name).join(", ")}; commands: see 'llm --help')`;
 }
 
 function suggestion(name: string, agentNames: readonly string[]): string {

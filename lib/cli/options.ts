@@ -165,7 +165,52 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
   { name: "version", kind: "flag", help: "Print the version and exit." },
 ];
 
-/** Options every non-agent command also accepts after its own name. */
+/**
+ * The launch flags a non-agent command may share, plus `--help`: the most
+ * any command accepts after its own name. Each command takes the subset
+ * `commandCommonOptions` gives.
+ */
 export const COMMAND_COMMON_OPTIONS: readonly OptionDef[] = GLOBAL_OPTIONS.filter((o) =>
   o.name === "dry-run" || o.name === "verbose" || o.name === "help"
 );
+
+/** A launch flag that some commands also act on. */
+export type SharedFlag = "dry-run" | "verbose";
+
+/**
+ * Which of `--dry-run` and `--verbose` each registered command acts on, so
+ * help, completion and the parser offer them only where they mean
+ * something. Kept beside the flags rather than in each command's spec so
+ * one table shows the whole picture; tests/unit/cli/help_test.ts fails when
+ * a registered command is missing here.
+ */
+export const COMMAND_FLAGS: Readonly<Record<string, readonly SharedFlag[]>> = {
+  refresh: ["dry-run", "verbose"],
+  pull: ["dry-run", "verbose"],
+  build: ["dry-run", "verbose"],
+  "setup-macos-volume": ["dry-run", "verbose"],
+  "conda-bootstrap": ["dry-run"],
+  conda: ["dry-run"],
+  config: [],
+  trust: ["dry-run"],
+  doctor: [],
+  completions: [],
+};
+
+/**
+ * The shared options command `name` accepts after its name: `--help`, and
+ * the launch flags it acts on. A command missing from `COMMAND_FLAGS` takes
+ * both, as every command did before the table existed.
+ *
+ * @example
+ * ```ts
+ * import { commandCommonOptions } from "./options.ts";
+ * commandCommonOptions("doctor").map((o) => o.name); // ["help"]
+ * ```
+ */
+export function commandCommonOptions(name: string): readonly OptionDef[] {
+  const flags: readonly string[] = Object.hasOwn(COMMAND_FLAGS, name)
+    ? COMMAND_FLAGS[name]
+    : ["dry-run", "verbose"];
+  return COMMAND_COMMON_OPTIONS.filter((o) => o.name === "help" || flags.includes(o.name));
+}

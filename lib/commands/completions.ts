@@ -10,7 +10,7 @@ import {
   type Shell,
   SHELLS,
 } from "../cli/completions.ts";
-import { COMMAND_COMMON_OPTIONS, GLOBAL_OPTIONS } from "../cli/options.ts";
+import { commandCommonOptions, GLOBAL_OPTIONS } from "../cli/options.ts";
 import { COMMANDS } from "../cli/registry.ts";
 import { UsageError } from "../errors.ts";
 import { type AgentDef, BUILTIN_AGENTS } from "../launch/agents.ts";
@@ -43,7 +43,7 @@ export function completionModel(
     agents,
     commands: COMMANDS.map((c): CommandCompletion => ({
       name: c.name,
-      options: [...c.options, ...COMMAND_COMMON_OPTIONS],
+      options: [...c.options, ...commandCommonOptions(c.name)],
       passthrough: c.positionals === "passthrough",
       ...positionalWords(c.usage, agents),
     })),

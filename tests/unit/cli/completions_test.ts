@@ -196,9 +196,20 @@ Deno.test({
   },
 });
 
-Deno.test("bash completes help topics after 'llm help'", async () => {
+Deno.test("bash completes help topics after 'llm help', help itself included", async () => {
   assertEquals(await bashComplete(["llm", "help", "c"]), subjects("c", false));
-  assertEquals(await bashComplete(["llm", "help", "h"]), []);
+  assertEquals(await bashComplete(["llm", "help", "h"]), ["help"]);
+});
+
+Deno.test("bash offers --dry-run and --verbose only to commands that act on them", async () => {
+  const doctor = COMMANDS.find((c) => c.name === "doctor")?.options ?? [];
+  assertEquals(
+    await bashComplete(["llm", "doctor", "--"]),
+    [...doctor.map((o) => `--${o.name}`), "--help"].sort(),
+  );
+  const pull = await bashComplete(["llm", "pull", "--"]);
+  assert(pull.includes("--dry-run") && pull.includes("--verbose"), pull.join(" "));
+  assertEquals(await bashComplete(["llm", "completions", "--"]), ["--help"]);
 });
 
 Deno.test("bash offers nothing for a free-form value such as --env", async () => {

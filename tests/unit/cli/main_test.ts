@@ -24,10 +24,10 @@ Deno.test("llm with no arguments prints help on stderr and exits 2", async () =>
   assertStringIncludes(sys.err.join(""), "Usage: llm");
 });
 
-Deno.test("llm -h codex is llm's help; llm codex -h goes to codex", async () => {
+Deno.test("llm -h codex is llm's help on codex; llm codex -h goes to codex", async () => {
   const [code, sys] = await llm(["-h", "codex"]);
   assertEquals(code, 0);
-  assertStringIncludes(sys.out.join(""), "Usage: llm [options] <agent>");
+  assertStringIncludes(sys.out.join(""), "Usage: llm [options] codex [codex args...]");
   const [code2, sys2] = await llm(["--dry-run", "codex", "-h"]);
   assertEquals(code2, 0);
   assertEquals(splitShellWords(sys2.out.join("")).slice(-4), [
