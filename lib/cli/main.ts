@@ -12,9 +12,8 @@ import { agentHelp, commandHelp, helpHelp, mainHelp } from "./help.ts";
 import { commandCommonOptions, GLOBAL_OPTIONS } from "./options.ts";
 import { checkChoices, mergeOptions, type ParsedOptions, parseOptions } from "./parse.ts";
 import { COMMANDS, findCommand } from "./registry.ts";
-import { environmentLayer } from "../config/environment_layer.ts";
-import type { LoadedConfig } from "../config/load.ts";
-import { configFilesPresent } from "../config/paths.ts";
+import { agentImageOptions } from "../config/agent_image.ts";
+import { configUse, loadStartupSettings } from "../config/startup.ts";
 
 /** The version from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -39,25 +38,19 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     return 0;
   }
   const name = rest[0];
-  const wantsHelp = name === undefined || name === "help" || globals.flags.has("help") ||
-    (findCommand(name)?.reportsConfigErrors ?? false);
-  let config: LoadedConfig | undefined;
-  try {
-    const flag = globals.values.get("config");
-    if (configFilesPresent(system.env, system.home, system.cwd, (p) => system.stat(p), flag)) {
-      const { loadConfig } = await import("../config/load.ts");
-      config = await loadConfig(system, flag);
-    }
-  } catch (e) {
-    // A broken config file must not hide the help, or the doctor, that explains it.
-    if (!wantsHelp || !(e instanceof LlmError)) throw e;
-    if (!findCommand(name ?? "")?.reportsConfigErrors) {
-      system.stderr(`llm: warning: ${e.message}\n`);
-    }
-  }
+  // A broken config file must not hide the help, or the doctor that explains it, nor block
+  // commands that read no settings (lib/config/startup.ts).
+  const wantsHelp = name === undefined || name === "help" || globals.flags.has("help");
+  const settings = await loadStartupSettings(
+    system,
+    globals.values.get("config"),
+    configUse(name === undefined ? undefined : findCommand(name), wantsHelp),
+  );
+  for (const w of settings.warnings) system.stderr(`llm: warning: ${w}\n`);
+  const config = settings.config;
   const agents = config?.agents ?? BUILTIN_AGENTS;
   // Precedence: config files < environment variables < command line.
-  const effective = mergeOptions(...(config?.layers ?? []), environmentLayer(system.env), globals);
+  const effective = mergeOptions(...settings.layers, globals);
   if (name === undefined && !globals.flags.has("help")) {
     // Options without an agent: say what is missing rather than print the whole help.
     if (argv.length > 0) throw new UsageError(missingAgent(argv, agents));
@@ -81,7 +74,9 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     checkChoices(effective, GLOBAL_OPTIONS);
     for (const w of config?.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
     const { launchAgent } = await import("../commands/agent.ts");
-    return await launchAgent(agent, rest.slice(1), effective, system);
+    // An agent's own image and tag win over the general ones of the same config file.
+    const options = agentImageOptions(effective, agent, config?.configuredAgents.get(agent.name));
+    return await launchAgent(agent, rest.slice(1), options, system);
   }
   const spec = findCommand(name);
   if (!spec) {

@@ -214,3 +214,18 @@ export function commandCommonOptions(name: string): readonly OptionDef[] {
     : ["dry-run", "verbose"];
   return COMMAND_COMMON_OPTIONS.filter((o) => o.name === "help" || flags.includes(o.name));
 }
+
+/**
+ * Global options that an agent also has under the same name, so after the
+ * agent name they may well be meant for it: Claude Code has `--verbose`,
+ * Codex `-c`/`--config`, Pi `-e` (`--extension`, so `--env` is left out with
+ * its short form), and every agent has `--help` and `--version`. The others
+ * (`--dry-run`, `--mount`, `--mask`, `--ro`, `--backend`...) are llm's alone.
+ */
+export const AGENT_SHARED_OPTIONS: readonly string[] = [
+  "verbose",
+  "config",
+  "env",
+  "help",
+  "version",
+];

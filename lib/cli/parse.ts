@@ -4,7 +4,8 @@
  */
 import { UsageError } from "../errors.ts";
 import { closest } from "../text/suggest.ts";
-import type { OptionDef } from "./options.ts";
+import { quoteArgv } from "../text/shell_words.ts";
+import { AGENT_SHARED_OPTIONS, GLOBAL_OPTIONS, type OptionDef } from "./options.ts";
 
 /** Values of parsed options, by long name. */
 export interface ParsedOptions {
@@ -191,4 +192,31 @@ export function mergeOptions(...sets: readonly ParsedOptions[]): ParsedOptions {
     }
   }
   return { flags, values, lists, sources };
+}
+
+/**
+ * A warning when the first argument after an agent's name is one of llm's
+ * own options that no agent has (`llm codex --dry-run`): it still goes to the
+ * agent, as documented, and the warning shows the line with it moved before
+ * the agent name. Options an agent may have (`AGENT_SHARED_OPTIONS`) and
+ * anything after `--` pass silently.
+ *
+ * @example
+ * ```ts
+ * import { misplacedOption } from "./parse.ts";
+ * misplacedOption("codex", ["--dry-run"]);
+ * // "--dry-run after 'codex' goes to codex; llm's own options go before the agent name: llm --dry-run codex"
+ * misplacedOption("claude", ["--verbose"]); // undefined: Claude Code has --verbose
+ * ```
+ */
+export function misplacedOption(agent: string, args: readonly string[]): string | undefined {
+  const first = args[0];
+  if (first === undefined || !first.startsWith("--")) return undefined;
+  const name = first.slice(2).split("=")[0];
+  const def = GLOBAL_OPTIONS.find((d) => d.name === name);
+  if (def === undefined || AGENT_SHARED_OPTIONS.includes(name)) return undefined;
+  const taken = def.kind !== "flag" && !first.includes("=") && args.length > 1 ? 2 : 1;
+  const line = quoteArgv(["llm", ...args.slice(0, taken), agent, ...args.slice(taken)]);
+  return `--${name} after '${agent}' goes to ${agent}; ` +
+    `llm's own options go before the agent name: ${line}`;
 }

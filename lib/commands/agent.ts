@@ -2,7 +2,7 @@
  * Launching an agent: the edge that turns a plan into a running container.
  */
 import { LlmError } from "../errors.ts";
-import type { ParsedOptions } from "../cli/parse.ts";
+import { misplacedOption, type ParsedOptions } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
@@ -22,6 +22,8 @@ export async function launchAgent(
   options: ParsedOptions,
   system: System,
 ): Promise<number> {
+  const misplaced = misplacedOption(agent.name, args);
+  if (misplaced !== undefined) system.stderr(`llm: warning: ${misplaced}\n`);
   const dryRun = options.flags.has("dry-run");
   const verbose = options.flags.has("verbose");
   const request = await resolveCondaName(launchRequest(agent, args, options), system);

@@ -4,7 +4,7 @@
  */
 import { LlmError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
-import { BUILTIN_AGENTS } from "../launch/agents.ts";
+import { loadConfig } from "../config/load.ts";
 import { containerPlatform } from "../launch/image.ts";
 import { planPull, type PullStep } from "../runtime/pull.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
@@ -30,7 +30,8 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
     runtime: runtime.adapter.name,
     executable: runtime.executable,
     names: args,
-    agents: BUILTIN_AGENTS,
+    // The config's agents too: doctor advises 'llm pull NAME' for each agent it knows.
+    agents: (await loadConfig(system, options.values.get("config"))).agents,
     imageName: options.values.get("image-name"),
     tag: options.values.get("tag"),
     platform: containerPlatform(options.values.get("arch"), system.arch),

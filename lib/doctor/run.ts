@@ -5,6 +5,7 @@
 import { LlmError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
 import { loadConfig } from "../config/load.ts";
+import { projectFileNote } from "../config/project_state.ts";
 import { jwtExpiry } from "../credentials/pi_auth.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { DEFAULT_IMAGE } from "../launch/container.ts";
@@ -40,14 +41,9 @@ export async function run({ options, system }: CommandContext): Promise<number> 
         ? `${config.userFile.path} parses`
         : "no config file (defaults)",
     });
-    if (config.projectFile.state !== "absent" && config.projectFile.state !== "trusted") {
-      checks.push({
-        id: "project file",
-        status: "warn",
-        finding: `${config.projectFile.path} is ${config.projectFile.state} and ignored`,
-        fix: "review it, then run 'llm trust'",
-      });
-    }
+    // A vanished trusted file is not ignored: its restrictions still apply.
+    const project = projectFileNote(config.projectFile);
+    if (project) checks.push({ id: "project file", status: "warn", ...project });
   } catch (e) {
     if (!(e instanceof LlmError)) throw e;
     checks.push({

@@ -78,7 +78,7 @@ export function planPull(request: PullRequest): PullStep[] {
       const ref = imageRef({
         name: request.imageName,
         tag: request.tag,
-        defaultName: DEFAULT_IMAGE,
+        defaultName: agent.defaultImage ?? DEFAULT_IMAGE,
         defaultTag: agent.defaultTag,
       });
       if (steps.some((s) => s.ref === ref)) continue;

@@ -4,7 +4,13 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { main } from "../../../lib/cli/main.ts";
-import { age, awsExpiration, certsCheck, expiryCheck } from "../../../lib/doctor/checks.ts";
+import {
+  age,
+  awsExpiration,
+  certsCheck,
+  expiryCheck,
+  nextSteps,
+} from "../../../lib/doctor/checks.ts";
 import {
   type FakeSystem,
   fakeSystem,
@@ -14,6 +20,7 @@ import {
 
 interface Json {
   ok: boolean;
+  next: string[];
   checks: { id: string; status: string; finding: string; fix?: string }[];
 }
 
@@ -227,4 +234,152 @@ Deno.test("doctor on macOS without diskutil reports it instead of stopping", asy
   const [, json] = await doctor(system);
   assertEquals(check(json, "podman machine").status, "fail");
   assertStringIncludes(check(json, "podman machine").finding, "diskutil");
+});
+
+const GEMINI_CONFIG = "agents:\n  gemini:\n    command: [gemini]\n    credentials: [~/.gemini]\n" +
+  "    image: ghcr.io/me/gemini-box\n    tag: v1\n";
+const USER_CONFIG = "/home/user/.config/llm/config.yaml";
+const NO_IMAGES = {
+  ...PODMAN_OK,
+  "podman image inspect": { code: 125, stderr: "no such image" },
+};
+
+Deno.test("doctor promises an empty credential path only where the launch creates one", async () => {
+  const [, json] = await doctor(host({ ...GOOD_FILES, [USER_CONFIG]: GEMINI_CONFIG }));
+  const gemini = check(json, "credentials gemini");
+  assertEquals(gemini.status, "warn");
+  assertEquals(gemini.finding, "missing: ~/.gemini (not mounted until it exists)");
+  assertStringIncludes(gemini.fix ?? "", "mkdir -p ~/.gemini on the host");
+  assertStringIncludes(gemini.fix ?? "", "then log in once with 'llm gemini'");
+  const [, fresh] = await doctor(host({}));
+  assertEquals(
+    check(fresh, "credentials claude").finding,
+    "missing: ~/.claude, ~/.claude.json (created empty at the first launch)",
+  );
+});
+
+Deno.test("the launch backs the doctor's words: built-in credentials are created, a config agent's are not", async () => {
+  const system = host({ [USER_CONFIG]: GEMINI_CONFIG });
+  assertEquals(await main(["gemini"], system), 0, system.err.join(""));
+  assertEquals(system.changes.some((c) => c.includes(".gemini")), false);
+  assertEquals((system.ran.at(-1) ?? []).some((a) => a.includes(".gemini")), false);
+  const claude = host({});
+  assertEquals(await main(["claude"], claude), 0, claude.err.join(""));
+  assert(claude.changes.includes("create /home/user/.claude.json"), claude.changes.join("\n"));
+});
+
+Deno.test("the 'llm pull NAME' doctor advises for a config agent pulls that agent's image", async () => {
+  const [, json] = await doctor(host({ [USER_CONFIG]: GEMINI_CONFIG }, { outputs: NO_IMAGES }));
+  assertEquals(check(json, "image gemini").fix, "llm pull gemini");
+  const system = host({ [USER_CONFIG]: GEMINI_CONFIG });
+  assertEquals(await main(["pull", "--dry-run", "gemini"], system), 0, system.err.join(""));
+  assertEquals(
+    system.out.join(""),
+    "podman pull --quiet --platform=linux/amd64 ghcr.io/me/gemini-box:v1\n",
+  );
+  const all = host({ [USER_CONFIG]: GEMINI_CONFIG });
+  assertEquals(await main(["pull", "--dry-run"], all), 0);
+  assertStringIncludes(all.out.join(""), "ghcr.io/me/gemini-box:v1\n");
+});
+
+Deno.test("doctor names where the backend was chosen: config file, LLM_BACKEND or --backend", async () => {
+  const [, fromFile] = await doctor(host({ ...GOOD_FILES, [USER_CONFIG]: "backend: podman\n" }));
+  const finding = check(fromFile, "runtime").finding;
+  assertStringIncludes(finding, `podman: set in ${USER_CONFIG}:1 (/usr/bin/podman)`);
+  assertEquals(finding.includes("--backend or LLM_BACKEND"), false);
+  const [, fromEnv] = await doctor(host(GOOD_FILES, { env: { LLM_BACKEND: "podman" } }));
+  assertStringIncludes(check(fromEnv, "runtime").finding, "podman: requested with LLM_BACKEND");
+  const [, fromFlag] = await doctor(host(GOOD_FILES), ["--backend", "podman"]);
+  assertStringIncludes(check(fromFlag, "runtime").finding, "podman: requested with --backend");
+  const [, missing] = await doctor(host({ [USER_CONFIG]: "backend: docker\n" }));
+  assertStringIncludes(
+    check(missing, "runtime").finding,
+    `docker is not on PATH; install Docker`,
+  );
+  assertStringIncludes(check(missing, "runtime").finding, `(backend set in ${USER_CONFIG}:1)`);
+});
+
+Deno.test("doctor on a fresh account ends with what to do next", async () => {
+  const system = host({}, { outputs: NO_IMAGES });
+  assertEquals(await main(["doctor"], system), 0);
+  const out = system.out.join("");
+  assert(
+    out.endsWith(
+      "all good (7 warnings); next:\n" +
+        "    llm pull\n" +
+        "    llm refresh --kind codex\n" +
+        "    log in once with 'llm claude'\n" +
+        "    log in once with 'llm pi'\n",
+    ),
+    out,
+  );
+  const [, json] = await doctor(host({}, { outputs: NO_IMAGES }));
+  assertEquals(json.next, [
+    "llm pull",
+    "llm refresh --kind codex",
+    "log in once with 'llm claude'",
+    "log in once with 'llm pi'",
+  ]);
+});
+
+Deno.test("doctor's next steps put failures first and pull only the missing images", async () => {
+  const system = host(GOOD_FILES, {
+    files: ["/home/user/.claude/"],
+    outputs: {
+      ...PODMAN_OK,
+      "podman image inspect --format {{.Created}} ghcr.io/nichd-bspc/llm:pi-latest": { code: 125 },
+    },
+  });
+  assertEquals(await main(["--certs", "/missing.pem", "doctor"], system), 1);
+  const out = system.out.join("");
+  assertStringIncludes(
+    out,
+    "1 problem found (and 1 warning); next:\n" +
+      "    point --certs or LLM_DEVCONTAINER_CERTS at a readable PEM file\n" +
+      "    llm pull pi\n",
+  );
+  const good = host(GOOD_FILES, { files: ["/home/user/.claude/"] });
+  await main(["doctor"], good);
+  assert(good.out.join("").endsWith("✓ certs: no CA bundle configured\nall good\n"));
+});
+
+Deno.test("nextSteps() merges pulls, and a plain llm refresh covers its --kind variants", () => {
+  assertEquals(
+    nextSteps([
+      { id: "image a", status: "warn", finding: "", fix: "llm pull a" },
+      { id: "image b", status: "pass", finding: "" },
+      { id: "image c", status: "warn", finding: "", fix: "llm pull c" },
+      { id: "credentials codex", status: "warn", finding: "", fix: "llm refresh --kind codex" },
+      { id: "credentials aws", status: "warn", finding: "", fix: "llm refresh" },
+      { id: "credentials x", status: "warn", finding: "", fix: "llm refresh" },
+      { id: "config", status: "fail", finding: "", fix: "fix the file" },
+    ]),
+    ["fix the file", "llm pull a c", "llm refresh"],
+  );
+  assertEquals(nextSteps([{ id: "x", status: "pass", finding: "", fix: "ignored" }]), []);
+});
+
+Deno.test({
+  name: "doctor colours its marks on a terminal, and not with NO_COLOR or into a pipe",
+  // std's colours are off for the whole process when the test runner has NO_COLOR.
+  ignore: Deno.noColor,
+  fn: async () => {
+    const tty = host({}, { executables: [], terminalStreams: ["stdout"] });
+    await main(["doctor"], tty);
+    const out = tty.out.join("");
+    assertStringIncludes(out, "\x1b[31m✗\x1b[39m\x1b[22m runtime:");
+    assertStringIncludes(out, "\x1b[33m!\x1b[39m\x1b[22m credentials claude:");
+    assertStringIncludes(out, "\x1b[32m✓\x1b[39m certs:");
+    assertStringIncludes(out, "\x1b[31m1 problem found\x1b[39m");
+    for (
+      const plain of [
+        host({}, { executables: [], terminalStreams: ["stdout"], env: { NO_COLOR: "" } }),
+        host({}, { executables: [], terminalStreams: ["stderr"] }),
+      ]
+    ) {
+      await main(["doctor"], plain);
+      assertEquals(plain.out.join("").includes("\x1b["), false);
+      assertStringIncludes(plain.out.join(""), "✗ runtime:");
+    }
+  },
 });
