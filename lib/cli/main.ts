@@ -6,6 +6,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { LlmError, UsageError } from "../errors.ts";
 import { type AgentDef, BUILTIN_AGENTS, findAgent } from "../launch/agents.ts";
 import type { System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { closest } from "../text/suggest.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 import { agentHelp, commandHelp, helpHelp, mainHelp } from "./help.ts";
@@ -24,7 +25,7 @@ export async function main(argv: readonly string[], system: System): Promise<num
     return await dispatch(argv, system);
   } catch (e) {
     if (e instanceof LlmError) {
-      system.stderr(`llm: error: ${e.message}\n`);
+      system.stderr(await problemLine(system, "error", e.message));
       return e.exitCode;
     }
     throw e;
@@ -46,7 +47,7 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     globals.values.get("config"),
     configUse(name === undefined ? undefined : findCommand(name), wantsHelp),
   );
-  for (const w of settings.warnings) system.stderr(`llm: warning: ${w}\n`);
+  for (const w of settings.warnings) system.stderr(await problemLine(system, "warning", w));
   const config = settings.config;
   const agents = config?.agents ?? BUILTIN_AGENTS;
   // Precedence: config files < environment variables < command line.
@@ -72,7 +73,7 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   if (agent) {
     // LLM_BACKEND=podmn gets the same did-you-mean as --backend podmn.
     checkChoices(effective, GLOBAL_OPTIONS);
-    for (const w of config?.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
+    for (const w of config?.warnings ?? []) system.stderr(await problemLine(system, "warning", w));
     const { launchAgent } = await import("../commands/agent.ts");
     // An agent's own image and tag win over the general ones of the same config file.
     const options = agentImageOptions(effective, agent, config?.configuredAgents.get(agent.name));

@@ -4,6 +4,7 @@
  */
 import { LlmError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
+import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import { loadConfig } from "../config/load.ts";
 import { projectFileNote } from "../config/project_state.ts";
 import { jwtExpiry } from "../credentials/pi_auth.ts";
@@ -16,6 +17,7 @@ import { selectRuntime } from "../runtime/select.ts";
 import { sifCacheDir, sifCacheFile, singularityRef } from "../runtime/singularity.ts";
 import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
+import { paletteFor } from "../text/colour.ts";
 import {
   age,
   awsExpiration,
@@ -56,7 +58,7 @@ export async function run({ options, system }: CommandContext): Promise<number> 
     agents = BUILTIN_AGENTS;
   }
 
-  const runtime = await runtimeChecks(options.values.get("backend"), system);
+  const runtime = await runtimeChecks(options, system);
   checks.push(...runtime.checks);
   if (system.os === "darwin" && runtime.name === "podman") checks.push(await macosCheck(system));
   if (runtime.name) {
@@ -71,7 +73,7 @@ export async function run({ options, system }: CommandContext): Promise<number> 
 
   const result = report(checks);
   if (options.flags.has("json")) system.stdout(JSON.stringify(result, null, 2) + "\n");
-  else system.stdout(formatReport(result));
+  else system.stdout(formatReport(result, await paletteFor(system, "stdout")));
   return result.ok ? 0 : 1;
 }
 
@@ -97,10 +99,23 @@ const ENGINE_PROBES: Readonly<
   },
 };
 
+/**
+ * Where `--backend` came from, for the runtime line: the command line, an
+ * environment variable or a config file (`FILE:LINE`).
+ */
+export function backendOrigin(source: string): string {
+  if (source.startsWith("--")) return `requested with ${source}`;
+  if (/^[A-Z][A-Z0-9_]*$/.test(source)) return `requested with ${source}`;
+  return `set in ${source}`;
+}
+
 async function runtimeChecks(
-  backend: string | undefined,
+  options: ParsedOptions,
   system: System,
 ): Promise<{ checks: Check[]; name?: string }> {
+  const backend = options.values.get("backend");
+  const requested = backend !== undefined && backend !== "" && backend !== "auto";
+  const origin = requested ? backendOrigin(sourceOf(options, "backend")) : "";
   let choice;
   try {
     choice = selectRuntime(backend, (n) => system.which(n), false, system.os);
@@ -110,11 +125,15 @@ async function runtimeChecks(
       checks: [{
         id: "runtime",
         status: "fail",
-        finding: e.message,
+        finding: requested ? `${e.message} (backend ${origin})` : e.message,
         fix: "install a container runtime",
       }],
     };
   }
+  // selectRuntime cannot tell the config file from the command line apart.
+  const reason = requested
+    ? `${choice.executable}: ${origin} (${system.which(choice.executable)})`
+    : choice.reason;
   const name = choice.executable;
   const version = await system.output([name, "--version"]);
   if (version.code !== 0) {
@@ -151,7 +170,7 @@ async function runtimeChecks(
     checks: [{
       id: "runtime",
       status: "pass",
-      finding: `${lastLine(version.stdout)}${mode} (${choice.reason})`,
+      finding: `${lastLine(version.stdout)}${mode} (${reason})`,
     }],
   };
 }
@@ -281,24 +300,7 @@ function credentialChecks(agents: readonly AgentDef[], system: System, now: Date
       );
       continue;
     }
-    const present = agent.credentials.filter((c) => system.stat(join(home, c)) !== null);
-    const missing = agent.credentials.filter((c) => !present.includes(c));
-    checks.push(
-      missing.length === 0
-        ? {
-          id,
-          status: "pass",
-          finding: `present: ${present.map((c) => `~/${c}`).join(", ") || "none needed"}`,
-        }
-        : {
-          id,
-          status: "warn",
-          finding: `missing: ${
-            missing.map((c) => `~/${c}`).join(", ")
-          } (created empty at the first launch)`,
-          fix: `log in once with 'llm ${agent.name}'`,
-        },
-    );
+    checks.push(credentialPresence(agent, system));
   }
   const awsPath = join(home, ".aws", "credentials.json");
   const aws = safeRead(system, awsPath);
@@ -316,6 +318,42 @@ function credentialChecks(agents: readonly AgentDef[], system: System, now: Date
     );
   }
   return checks;
+}
+
+/**
+ * Whether an agent's credential paths exist. Built-in agents have theirs
+ * created empty at the first launch; a config agent's `credentials:` are
+ * mounted only once they exist, so a login inside the container would
+ * otherwise be lost with it.
+ */
+function credentialPresence(agent: AgentDef, system: System): Check {
+  const id = `credentials ${agent.name}`;
+  const present = agent.credentials.filter((c) => system.stat(join(system.home, c)) !== null);
+  const missing = agent.credentials.filter((c) => !present.includes(c));
+  if (missing.length === 0) {
+    return {
+      id,
+      status: "pass",
+      finding: `present: ${present.map((c) => `~/${c}`).join(", ") || "none needed"}`,
+    };
+  }
+  const ensured = new Set(agent.ensure.map((e) => e.path));
+  const created = missing.filter((c) => ensured.has(c));
+  const absent = missing.filter((c) => !ensured.has(c));
+  const list = (paths: string[]) => paths.map((c) => `~/${c}`).join(", ");
+  const parts = [
+    ...(created.length ? [`${list(created)} (created empty at the first launch)`] : []),
+    ...(absent.length ? [`${list(absent)} (not mounted until it exists)`] : []),
+  ];
+  return {
+    id,
+    status: "warn",
+    finding: `missing: ${parts.join("; ")}`,
+    fix: absent.length
+      ? `mkdir -p ${absent.map((c) => `~/${c}`).join(" ")} on the host (or create the file, ` +
+        `if the agent keeps one there), then log in once with 'llm ${agent.name}'`
+      : `log in once with 'llm ${agent.name}'`,
+  };
 }
 
 function safeRead(system: System, path: string): string | null {
