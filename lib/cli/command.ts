@@ -36,5 +36,10 @@ export interface CommandSpec {
   readonly positionals?: "collect" | "passthrough";
   /** The command loads the config itself and reports its errors (e.g. `doctor`). */
   readonly reportsConfigErrors?: boolean;
+  /**
+   * The command reads no settings, so a config file that cannot be used is
+   * a warning, not an error (e.g. `completions`, which every new shell runs).
+   */
+  readonly toleratesBrokenConfig?: boolean;
   load(): Promise<CommandModule>;
 }

@@ -69,7 +69,11 @@ export async function run({ args, options, system }: CommandContext): Promise<nu
   let agents: readonly AgentDef[] = BUILTIN_AGENTS;
   try {
     const { loadConfig } = await import("../config/load.ts");
-    agents = (await loadConfig(system, options.values.get("config"))).agents;
+    // main has already warned about any file left out.
+    const config = await loadConfig(system, options.values.get("config"), {
+      tolerateBroken: true,
+    });
+    agents = config.agents;
   } catch {
     agents = BUILTIN_AGENTS;
   }

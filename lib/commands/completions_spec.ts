@@ -14,5 +14,7 @@ export const COMPLETIONS_COMMAND: CommandSpec = {
     'eval "$(llm completions zsh)"                              # in ~/.zshrc, after compinit',
     "llm completions fish > ~/.config/fish/completions/llm.fish",
   ],
+  // `eval "$(llm completions bash)"` in ~/.bashrc must not fail over a broken config.
+  toleratesBrokenConfig: true,
   load: () => import("./completions.ts"),
 };

@@ -8,11 +8,17 @@ import type { CommandSpec } from "../cli/command.ts";
 export const CONFIG_COMMAND: CommandSpec = {
   name: "config",
   summary: "Show the effective settings and where each comes from, or the config file paths",
-  usage: "config show|path",
-  options: [],
+  usage: "config show|path [--json]",
+  options: [
+    {
+      name: "json",
+      kind: "flag",
+      help: "Print one JSON document: each setting's value and source, or the file paths.",
+    },
+  ],
   examples: [
     "llm config show",
-    "llm --backend docker config show",
+    "llm --backend docker config show --json | jq .settings.backend",
     "llm config path",
   ],
   // The command loads the config itself: `path` still works when a trusted file changed.

@@ -15,11 +15,15 @@ export const CONFIG_SIZE_LIMIT = 1024 * 1024;
 /** Largest trust store read: 16 MiB (it holds an entry per trusted project). */
 export const TRUST_STORE_SIZE_LIMIT = 16 * 1024 * 1024;
 
-/** A config file's text, its absence, or what is wrong with it (`is a symlink`). */
+/**
+ * A config file's text, its absence, or what is wrong with it (`is a
+ * symlink`); `denied` when opening it was refused (permission denied), which
+ * may be the file's fault or its directory's.
+ */
 export type ConfigRead =
   | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "absent" }
-  | { readonly kind: "unusable"; readonly problem: string };
+  | { readonly kind: "unusable"; readonly problem: string; readonly denied?: boolean };
 
 /** Human size for a limit: `1 MiB`. */
 export function sizeLabel(bytes: number): string {
@@ -37,6 +41,9 @@ export async function readConfigFile(
   try {
     got = await system.readBounded(path, limit, options.followSymlinks);
   } catch (e) {
+    if (isPermissionDenied(e)) {
+      return { kind: "unusable", problem: "cannot be read: permission denied", denied: true };
+    }
     return { kind: "unusable", problem: `cannot be read: ${(e as Error).message}` };
   }
   switch (got.kind) {
@@ -59,6 +66,12 @@ export async function readConfigFile(
   } catch {
     return { kind: "unusable", problem: "is not UTF-8 text" };
   }
+}
+
+/** Whether `e` is a refused open: Deno's PermissionDenied or node's EACCES/EPERM. */
+export function isPermissionDenied(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Deno.errors.PermissionDenied || code === "EACCES" || code === "EPERM";
 }
 
 /**

@@ -101,8 +101,10 @@ async function userAgents(
     if (text === null) return BUILTIN_AGENTS;
     return applyAgentConfig(BUILTIN_AGENTS, (await parseConfigFile(text, path, "user")).agents);
   } catch (e) {
-    if (e instanceof LlmError) return BUILTIN_AGENTS;
-    throw e;
+    // Trusting must work while the user config is broken (it may be what is being fixed).
+    if (!(e instanceof LlmError)) throw e;
+    system.stderr(`llm: warning: ${e.message}\n`);
+    return BUILTIN_AGENTS;
   }
 }
 

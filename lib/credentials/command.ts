@@ -65,6 +65,8 @@ export const REFRESH_COMMAND: CommandSpec = {
     'eval "$(llm refresh --bedrock-export)"',
   ],
   positionals: "collect",
+  // Credentials are found where the agents keep them; no setting changes that.
+  toleratesBrokenConfig: true,
   async load() {
     return await import("./refresh.ts");
   },

@@ -41,5 +41,7 @@ export const SETUP_MACOS_VOLUME: CommandSpec = {
     "llm setup-macos-volume --check         # after Podman Desktop restarts",
     "llm setup-macos-volume --name conda --machine work --dry-run",
   ],
+  // The volume and the podman machine depend on no setting.
+  toleratesBrokenConfig: true,
   load: () => import("./setup_command.ts"),
 };
