@@ -4,12 +4,15 @@
  */
 import { LlmError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
+import { agentImageOptions } from "../config/agent_image.ts";
 import { loadConfig } from "../config/load.ts";
+import { findAgent } from "../launch/agents.ts";
 import { containerPlatform } from "../launch/image.ts";
 import { planPull, type PullStep } from "../runtime/pull.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import { sifCacheDir } from "../runtime/singularity.ts";
 import type { System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 
 /** Run `llm pull`; resolves to the exit code. */
@@ -24,22 +27,35 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
   );
   if (options.flags.has("verbose")) system.stderr(`llm: runtime ${runtime.reason}\n`);
   if (!runtime.found) {
-    system.stderr(`llm: warning: ${runtime.executable} not found; showing its commands anyway\n`);
+    const message = `${runtime.executable} not found; showing its commands anyway`;
+    system.stderr(await problemLine(system, "warning", message));
   }
-  const steps = planPull({
-    runtime: runtime.adapter.name,
-    executable: runtime.executable,
-    names: args,
-    // The config's agents too: doctor advises 'llm pull NAME' for each agent it knows.
-    agents: (await loadConfig(system, options.values.get("config"))).agents,
-    imageName: options.values.get("image-name"),
-    tag: options.values.get("tag"),
-    platform: containerPlatform(options.values.get("arch"), system.arch),
-    progress: system.isTerminal(),
-    env: system.env,
-    home: system.home,
-    unique: crypto.randomUUID().slice(0, 8),
-  });
+  // The config's agents too: doctor advises 'llm pull NAME' for each agent it knows.
+  const config = await loadConfig(system, options.values.get("config"));
+  const names = args.length > 0 ? args : config.agents.map((a) => a.name);
+  const unique = crypto.randomUUID().slice(0, 8);
+  const steps: PullStep[] = [];
+  for (const name of names) {
+    const agent = findAgent(name, config.agents);
+    // The image a launch of this agent runs: its own image and tag win over the file's general ones.
+    const own = agent
+      ? agentImageOptions(options, agent, config.configuredAgents.get(name))
+      : options;
+    const planned = planPull({
+      runtime: runtime.adapter.name,
+      executable: runtime.executable,
+      names: [name],
+      agents: config.agents,
+      imageName: own.values.get("image-name"),
+      tag: own.values.get("tag"),
+      platform: containerPlatform(options.values.get("arch"), system.arch),
+      progress: system.isTerminal(),
+      env: system.env,
+      home: system.home,
+      unique,
+    });
+    for (const step of planned) if (!steps.some((s) => s.ref === step.ref)) steps.push(step);
+  }
   if (dryRun) {
     for (const step of steps) {
       system.stdout(quoteArgv(step.argv) + "\n");
@@ -76,9 +92,8 @@ async function pullOne(step: PullStep, system: System): Promise<boolean> {
     if ((await system.interactive(step.argv)).code !== 0) return false;
     const moved = await system.output(moveArgv(step.cache));
     if (moved.code !== 0) {
-      system.stderr(
-        `llm: error: could not move the new image into place: ${moved.stderr.trim()}\n`,
-      );
+      const message = `could not move the new image into place: ${moved.stderr.trim()}`;
+      system.stderr(await problemLine(system, "error", message));
       return false;
     }
     return true;

@@ -5,7 +5,9 @@
 import { LlmError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
 import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
+import { agentImageOptions } from "../config/agent_image.ts";
 import { loadConfig } from "../config/load.ts";
+import type { AgentConfig } from "../config/schema.ts";
 import { projectFileNote } from "../config/project_state.ts";
 import { jwtExpiry } from "../credentials/pi_auth.ts";
 import type { AgentDef } from "../launch/agents.ts";
@@ -33,9 +35,11 @@ export async function run({ options, system }: CommandContext): Promise<number> 
   const now = new Date();
   const checks: Check[] = [];
   let agents: readonly AgentDef[] = [];
+  let configured: ReadonlyMap<string, AgentConfig> = new Map();
   try {
     const config = await loadConfig(system, options.values.get("config"));
     agents = config.agents;
+    configured = config.configuredAgents;
     checks.push({
       id: "config",
       status: "pass",
@@ -63,7 +67,15 @@ export async function run({ options, system }: CommandContext): Promise<number> 
   if (system.os === "darwin" && runtime.name === "podman") checks.push(await macosCheck(system));
   if (runtime.name) {
     checks.push(
-      ...await imageChecks(runtime.name, agents, options.values, system, now),
+      ...await imageChecks(
+        runtime.name,
+        agents,
+        (agent) =>
+          // The image a launch of the agent runs: its own image and tag win over the file's.
+          agentImageOptions(options, agent, configured.get(agent.name)).values,
+        system,
+        now,
+      ),
     );
   }
   checks.push(...credentialChecks(agents, system, now));
@@ -213,12 +225,13 @@ async function macosCheck(system: System): Promise<Check> {
 async function imageChecks(
   runtime: string,
   agents: readonly AgentDef[],
-  values: ReadonlyMap<string, string>,
+  valuesFor: (agent: AgentDef) => ReadonlyMap<string, string>,
   system: System,
   now: Date,
 ): Promise<Check[]> {
   const checks: Check[] = [];
   for (const agent of agents) {
+    const values = valuesFor(agent);
     const id = `image ${agent.name}`;
     if (runtime === "singularity" || runtime === "apptainer") {
       const ref = singularityRef({

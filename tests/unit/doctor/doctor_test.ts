@@ -383,3 +383,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test("doctor and llm pull name the image a launch runs: the agent's own over the file's top-level one", async () => {
+  const config = `image: ghcr.io/org/base\ntag: v9\n${GEMINI_CONFIG}`;
+  const [, json] = await doctor(host({ [USER_CONFIG]: config }, { outputs: NO_IMAGES }));
+  assertStringIncludes(check(json, "image gemini").finding, "ghcr.io/me/gemini-box:v1 ");
+  assertStringIncludes(check(json, "image codex").finding, "ghcr.io/org/base:v9 ");
+  const system = host({ [USER_CONFIG]: config });
+  assertEquals(await main(["pull", "--dry-run", "gemini", "codex"], system), 0);
+  assertEquals(
+    system.out.join(""),
+    "podman pull --quiet --platform=linux/amd64 ghcr.io/me/gemini-box:v1\n" +
+      "podman pull --quiet --platform=linux/amd64 ghcr.io/org/base:v9\n",
+  );
+  const flag = host({ [USER_CONFIG]: config });
+  assertEquals(await main(["pull", "--dry-run", "--tag", "t", "gemini"], flag), 0);
+  assertStringIncludes(flag.out.join(""), "ghcr.io/me/gemini-box:t\n");
+});
