@@ -59,6 +59,8 @@ export interface FakeSystemOptions {
   runtimeReached?: "none" | "created" | "started";
   /** Results of `interactive` by the joined argv's prefix; others get `interactiveResult`. */
   interactiveResults?: Record<string, InteractiveResult>;
+  /** What the agent does while its container runs (`interactive`): writes to mounted files. */
+  agent?: (argv: readonly string[], system: FakeSystem) => void;
   /** Lines typed in answer to `prompt`, in order; null (end of input) once used up. */
   answers?: readonly string[];
 }
@@ -132,7 +134,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     }
     return { code: 0, stdout: "", stderr: "" };
   };
-  return {
+  const system: FakeSystem = {
     env: options.env ?? {},
     cwd,
     home,
@@ -200,6 +202,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
         ...(reached === "started" ? [flag("pidfile")] : []),
       ];
       for (const m of markers) if (m !== undefined) files.set(m, { kind: "file", mode: 0o644 });
+      options.agent?.(copy, system);
       const line = argv.join(" ");
       const key = Object.keys(options.interactiveResults ?? {})
         .sort((a, b) => b.length - a.length)
@@ -268,6 +271,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       }
     },
   };
+  return system;
 }
 
 /** Add a symlink at `path` pointing to `target` in a fake system. */

@@ -12,6 +12,7 @@ import { dryRunLine } from "../runtime/dry_run.ts";
 import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
 import { DRY_RUN_SCRATCH, setUpRuntime, withScratch } from "../runtime/prepare.ts";
 import { runCommand } from "../runtime/run.ts";
+import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 
@@ -53,7 +54,9 @@ export async function launchAgent(
     for (const m of plan.mounts) {
       system.stderr(
         m.kind === "bind"
-          ? `llm: mount ${m.source} -> ${m.target}${m.readOnly ? " (ro)" : ""} [${m.origin}]\n`
+          ? `llm: mount ${
+            m.inScratch ? `<temporary directory>/${m.source}` : m.source
+          } -> ${m.target}${m.readOnly ? " (ro)" : ""} [${m.origin}]\n`
           : `llm: mask ${m.target} [${m.origin}]\n`,
       );
     }
@@ -93,12 +96,14 @@ export async function launchAgent(
     }
   }
   // The temporary directory goes on every exit path, signals included.
-  const result = await withScratch(
-    runtime.adapter,
-    plan,
-    system,
-    (scratch) => runCommand(commandFor(scratch), system),
-  );
+  const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
+    const copied = await copyIn(plan.sessionFiles, scratch, system);
+    const ran = await runCommand(commandFor(scratch), system);
+    for (const w of await copyBack(copied, scratch, system)) {
+      system.stderr(`llm: warning: ${w}\n`);
+    }
+    return ran;
+  });
   const outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
   if (runtimeFailed(outcome)) {
     system.stderr(`llm: error: ${runtimeFailureMessage(outcome)}\n`);

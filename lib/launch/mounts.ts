@@ -16,6 +16,11 @@ export interface BindMount {
   readonly readOnly: boolean;
   /** Where it came from, for messages: `--mount ~/data`, `workspace`, ... */
   readonly origin: string;
+  /**
+   * The source is a path relative to the launch's temporary directory (a
+   * session copy made at launch), which the plan cannot know yet.
+   */
+  readonly inScratch?: boolean;
 }
 
 /** A container path that must appear empty and read-only. */

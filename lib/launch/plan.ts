@@ -24,6 +24,7 @@ import {
 import { protectPaths } from "./protect.ts";
 import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
 import { protectHostConfig } from "./agent_config.ts";
+import { claudeStateFile, type SessionFile } from "./session_copy.ts";
 import type { LaunchRequest } from "./request.ts";
 
 /**
@@ -94,6 +95,8 @@ export interface LaunchPlan {
   readonly warnings: readonly string[];
   /** Shown with --verbose. */
   readonly notes: readonly string[];
+  /** Host files the agent sees as copies, merged back at exit. */
+  readonly sessionFiles: readonly SessionFile[];
 }
 
 /**
@@ -131,10 +134,22 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     ...e,
     hostPath: join(facts.home, e.path),
   }));
+  const sessionFiles: SessionFile[] = [];
   for (const cred of agent.credentials) {
     const source = join(facts.home, cred);
     const willExist = ensure.some((e) => e.hostPath === source);
-    if (willExist || facts.stat(source) !== null) {
+    if (cred === ".claude.json" && !request.writableAgentConfig) {
+      const file = claudeStateFile(facts.home);
+      sessionFiles.push(file);
+      mounts.push({
+        kind: "bind",
+        source: file.copy,
+        inScratch: true,
+        target: join(CONTAINER_HOME, cred),
+        readOnly: false,
+        origin: `session copy of ${file.label}`,
+      });
+    } else if (willExist || facts.stat(source) !== null) {
       mounts.push({
         kind: "bind",
         source,
@@ -324,5 +339,6 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     ensure,
     warnings,
     notes: protections.notes,
+    sessionFiles,
   };
 }

@@ -8,6 +8,7 @@ import type { Mount } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { InvocationFacts, RuntimeCommand } from "./runtime.ts";
 import {
+  bindSource,
   SCRATCH_CREATED,
   SCRATCH_EMPTY,
   SCRATCH_EMPTY_FILE,
@@ -112,7 +113,7 @@ export function volumeArgs(
     return ["-v", `${source}:${target}${options.length ? `:${options.join(",")}` : ""}`];
   };
   if (mount.kind === "bind") {
-    return bind(mount.source, mount.target, mount.readOnly, bindOptions);
+    return bind(bindSource(mount, scratch), mount.target, mount.readOnly, bindOptions);
   }
   if (mount.entry === "file") {
     // Not /dev/null: a device takes writes whatever the mount's ro flag says,

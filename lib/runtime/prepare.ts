@@ -140,7 +140,11 @@ export function homeMountPoints(plan: LaunchPlan, facts: HostFacts): MountPoint[
   const points: MountPoint[] = [];
   for (const m of plan.mounts) {
     if (m.target === home || !isWithin(m.target, home)) continue;
-    const kind = m.kind === "mask" ? m.entry : facts.stat(m.source) === "dir" ? "dir" : "file";
+    const kind = m.kind === "mask"
+      ? m.entry
+      : !m.inScratch && facts.stat(m.source) === "dir"
+      ? "dir"
+      : "file";
     points.push({ path: relative(home, m.target), kind });
   }
   return points;

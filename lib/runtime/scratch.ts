@@ -3,6 +3,7 @@
  * runtime gets one (mode 0700, made before the launch, removed on every exit
  * path), so nothing a launch needs on the host outlives it.
  */
+import type { BindMount } from "../launch/mounts.ts";
 import { join } from "../std/path.ts";
 
 /** Shown instead of the real temporary directory on `--dry-run`. */
@@ -20,10 +21,14 @@ export const SCRATCH_ENV_FILE = "env";
 export const SCRATCH_CREATED = "created";
 /** Written by podman once the container process has started (`--pidfile`). */
 export const SCRATCH_STARTED = "started";
-/** The session copy of `~/.claude.json` (see lib/launch/agent_config.ts). */
-export const SCRATCH_SESSION = "session";
+/** Session copies of agent files (see lib/launch/session_copy.ts) live in `session/`. */
 
 /** `name` inside the scratch directory. */
 export function scratchPath(scratch: string, name: string): string {
   return join(scratch, name);
+}
+
+/** The host path a bind mount binds, once the scratch directory is known. */
+export function bindSource(mount: BindMount, scratch: string): string {
+  return mount.inScratch ? join(scratch, mount.source) : mount.source;
 }

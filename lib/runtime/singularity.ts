@@ -20,7 +20,13 @@ import type { LaunchPlan } from "../launch/plan.ts";
 import { resolveSource } from "../launch/resolve.ts";
 import { join } from "../std/path.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
-import { SCRATCH_EMPTY, SCRATCH_EMPTY_FILE, SCRATCH_HOME, scratchPath } from "./scratch.ts";
+import {
+  bindSource,
+  SCRATCH_EMPTY,
+  SCRATCH_EMPTY_FILE,
+  SCRATCH_HOME,
+  scratchPath,
+} from "./scratch.ts";
 
 /** The names this adapter answers to. */
 export type SingularityName = "singularity" | "apptainer";
@@ -43,7 +49,7 @@ export const SIF_IMAGE = "oras://ghcr.io/nichd-bspc/llm-sif";
  */
 export function singularityBind(mount: Mount, scratch: string): string {
   const source = mount.kind === "bind"
-    ? mount.source
+    ? bindSource(mount, scratch)
     : scratchPath(scratch, mount.entry === "dir" ? SCRATCH_EMPTY : SCRATCH_EMPTY_FILE);
   const readOnly = mount.kind === "mask" || mount.readOnly;
   for (const p of [source, mount.target]) {

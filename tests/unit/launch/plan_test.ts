@@ -20,7 +20,7 @@ Deno.test("each agent mounts only its own credentials and gets its own tag", () 
   const claude = planFor(["claude"], { files });
   assertEquals(mountsOf(claude).slice(0, 2), [
     `${HOME}/.claude:/home/devuser/.claude`,
-    `${HOME}/.claude.json:/home/devuser/.claude.json`,
+    "session/claude.json:/home/devuser/.claude.json",
   ]);
   assertEquals(claude.image.endsWith(":claude-latest"), true);
   const pi = planFor(["pi"], { files });

@@ -173,7 +173,7 @@ Deno.test("podman golden mounts: ro, masks (an empty read-only file over a maske
   assertEquals(mountArgs(argv), [
     "-v /home/user/.codex:/home/devuser/.codex:nosuid,nodev",
     "-v /home/user/.claude:/home/devuser/.claude:nosuid,nodev",
-    "-v /home/user/.claude.json:/home/devuser/.claude.json:nosuid,nodev",
+    "-v /tmp/llm-5/session/claude.json:/home/devuser/.claude.json:nosuid,nodev",
     "-v /home/user/.pi:/home/devuser/.pi:nosuid,nodev",
     "-v /work/project:/work/project:nosuid,nodev",
     "-v /data:/d:ro,nosuid,nodev",
@@ -197,7 +197,7 @@ Deno.test("docker golden mounts: masks are read-only binds of the launch's empty
   assertEquals(mountArgs(argv), [
     "-v /home/user/.codex:/home/devuser/.codex",
     "-v /home/user/.claude:/home/devuser/.claude",
-    "-v /home/user/.claude.json:/home/devuser/.claude.json",
+    "-v /tmp/llm-5/session/claude.json:/home/devuser/.claude.json",
     "-v /home/user/.pi:/home/devuser/.pi",
     "-v /work/project:/work/project:ro",
     "-v /data:/d:ro",

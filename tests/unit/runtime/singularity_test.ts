@@ -114,7 +114,7 @@ Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts
   assertEquals(binds, [
     "/home/user/.codex:/home/devuser/.codex",
     "/home/user/.claude:/home/devuser/.claude",
-    "/home/user/.claude.json:/home/devuser/.claude.json",
+    "/tmp/llm-1/session/claude.json:/home/devuser/.claude.json",
     "/home/user/.pi:/home/devuser/.pi",
     "/work/project:/work/project:ro",
     "/data:/d:ro",
