@@ -34,7 +34,8 @@ export function buildArgv(request: BuildRequest, executable: string, files: Buil
   if (request.noCache) argv.push("--no-cache");
   if (request.versions) {
     for (const v of VERSION_OPTIONS) {
-      argv.push("--build-arg", `${v.buildArg}=${request.versions[v.agent]}`);
+      const version = request.versions[v.agent];
+      if (version !== undefined) argv.push("--build-arg", `${v.buildArg}=${version}`);
     }
   }
   if (request.certs !== undefined) {

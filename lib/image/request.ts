@@ -9,11 +9,11 @@ import { containerPlatform, imageRef, splitImageRef } from "../launch/image.ts";
 import { hostPath } from "../launch/mounts.ts";
 import { DEFAULT_BUILD_IMAGE } from "./spec.ts";
 
-/** Versions of the three agents, pinned together. */
+/** Pinned agent versions; an agent left out gets the Dockerfile's default (`latest`). */
 export interface AgentVersions {
-  readonly claude: string;
-  readonly codex: string;
-  readonly pi: string;
+  readonly claude?: string;
+  readonly codex?: string;
+  readonly pi?: string;
 }
 
 /** What to build; every path is absolute and was checked. */
@@ -77,32 +77,30 @@ export function buildRequest(options: ParsedOptions, facts: HostFacts): BuildReq
   };
 }
 
-/** The three versions, or undefined when none is given; some but not all is a usage error. */
+/**
+ * The versions given, each checked, or undefined when none is: pinning one
+ * agent leaves the others at the Dockerfile's default.
+ *
+ * @example
+ * ```ts
+ * import { agentVersions } from "./request.ts";
+ * const values = new Map([["codex-version", "0.46.0"]]);
+ * agentVersions({ flags: new Set(), values, lists: new Map() }); // { codex: "0.46.0" }
+ * ```
+ */
 export function agentVersions(options: ParsedOptions): AgentVersions | undefined {
-  const given = VERSION_OPTIONS.filter((v) => options.values.has(v.option));
-  if (given.length === 0) return undefined;
-  if (given.length < VERSION_OPTIONS.length) {
-    const missing = VERSION_OPTIONS.filter((v) => !options.values.has(v.option))
-      .map((v) => `--${v.option}`);
-    throw new UsageError(
-      `--claude-version, --codex-version and --pi-version go together: also give ` +
-        `${missing.join(" and ")} (or none of them for the latest of each)`,
-    );
-  }
-  const value = (option: string): string => {
-    const v = options.values.get(option) ?? "";
+  const versions: Record<string, string> = {};
+  for (const { option, agent } of VERSION_OPTIONS) {
+    const v = options.values.get(option);
+    if (v === undefined) continue;
     if (!VERSION.test(v)) {
       throw new UsageError(
         `--${option} '${v}' is not a version: expected something like 1.2.3 or latest`,
       );
     }
-    return v;
-  };
-  return {
-    claude: value("claude-version"),
-    codex: value("codex-version"),
-    pi: value("pi-version"),
-  };
+    versions[agent] = v;
+  }
+  return Object.keys(versions).length === 0 ? undefined : versions;
 }
 
 /**

@@ -109,6 +109,19 @@ Deno.test("llm build --dry-run with the three versions passes them as build args
   );
 });
 
+Deno.test("llm build --dry-run with one version passes only that build arg", async () => {
+  assertEquals(
+    await dryRun(["--codex-version", "0.46.0"]),
+    `podman build --platform linux/amd64 --tag localhost/llm-devcontainer:latest ` +
+      `--build-arg CODEX_VERSION=0.46.0 ${EMBEDDED}`,
+  );
+  assertEquals(
+    await dryRun(["--pi-version", "0.9.0", "--claude-version", "2.0.14"]),
+    `podman build --platform linux/amd64 --tag localhost/llm-devcontainer:latest ` +
+      `--build-arg CLAUDE_VERSION=2.0.14 --build-arg PI_VERSION=0.9.0 ${EMBEDDED}`,
+  );
+});
+
 Deno.test("llm build --dry-run --certs passes the CA bundle as the mitm_ca_bundle secret", async () => {
   assertEquals(
     await dryRun(["--certs", "~/corp ca.pem"]),
@@ -196,14 +209,10 @@ async function failure(args: string[], options: FakeSystemOptions = {}): Promise
   return [code, system.err.join("")];
 }
 
-Deno.test("llm build with versions given partly exits 2 and says which are missing", async () => {
-  const [code, err] = await failure(["--claude-version", "2.0.14", "--pi-version", "0.9.0"]);
+Deno.test("llm build with a version that is not one exits 2 and names it", async () => {
+  const [code, err] = await failure(["--claude-version", "2.0 beta"]);
   assertEquals(code, 2);
-  assertStringIncludes(
-    err,
-    "llm: error: --claude-version, --codex-version and --pi-version go together",
-  );
-  assertStringIncludes(err, "also give --codex-version");
+  assertStringIncludes(err, "llm: error: --claude-version '2.0 beta' is not a version");
 });
 
 Deno.test("llm build with a missing certs file exits 1 and names it", async () => {

@@ -67,17 +67,15 @@ Deno.test("buildRequest() takes the three agent versions together", () => {
   assertEquals(r.versions, { claude: "2.0.14", codex: "0.46.0", pi: "latest" });
 });
 
-Deno.test("buildRequest() rejects versions given partly and names the missing ones", () => {
-  assertThrows(
-    () => buildRequest(options(["--codex-version", "0.46.0"]), host()),
-    UsageError,
-    "also give --claude-version and --pi-version",
+Deno.test("buildRequest() pins one agent and leaves the others at their default", () => {
+  assertEquals(buildRequest(options(["--codex-version", "0.46.0"]), host()).versions, {
+    codex: "0.46.0",
+  });
+  assertEquals(
+    buildRequest(options(["--codex-version", "1", "--claude-version", "2"]), host()).versions,
+    { claude: "2", codex: "1" },
   );
-  assertThrows(
-    () => buildRequest(options(["--codex-version", "1", "--claude-version", "2"]), host()),
-    UsageError,
-    "also give --pi-version (or none",
-  );
+  assertEquals(buildRequest(options([]), host()).versions, undefined);
 });
 
 Deno.test("buildRequest() rejects a version that is not one", () => {
@@ -98,6 +96,11 @@ Deno.test("buildRequest() rejects a version that is not one", () => {
       ),
     UsageError,
     "--codex-version '' is not a version",
+  );
+  assertThrows(
+    () => buildRequest(options(["--pi-version", "1 2"]), host()),
+    UsageError,
+    "--pi-version '1 2' is not a version",
   );
 });
 
