@@ -14,9 +14,10 @@ import type { AgentConfig } from "./schema.ts";
 
 /**
  * `options` for launching `agent`, whose config entry is `configured`: a
- * top-level `image`/`tag` from the same file as the entry is replaced by the
- * agent's own. An agent's tag also applies to the file's top-level image
- * when the agent names no image of its own.
+ * top-level `image`/`tag` from the same file as the entry gives way to the
+ * agent's own (its defaults, set by `applyAgentConfig`, then apply). An
+ * agent's tag goes with the file's top-level image when the agent names no
+ * image of its own. Settings from the command line are left alone.
  *
  * @example
  * ```ts
@@ -51,16 +52,16 @@ export function agentImageOptions(
     sources.delete(name);
   };
   if (configured.image !== undefined && sameFile("image-name")) drop("image-name");
-  const tagFromFile = sameFile("tag");
-  const generalImage = sameFile("image-name");
-  if (tagFromFile || (generalImage && configured.tag !== undefined && !values.has("tag"))) {
-    // With an image name set, the tag must be given with it; without, the agent's default applies.
-    if (values.has("image-name")) {
-      values.set("tag", agent.defaultTag);
-      sources.set("tag", [configured.source]);
-    } else {
-      drop("tag");
-    }
+  if (
+    configured.tag !== undefined && sameFile("image-name") &&
+    (!values.has("tag") || sameFile("tag"))
+  ) {
+    // The file's general image, with this agent's tag (its default tag, set from it).
+    values.set("tag", agent.defaultTag);
+    sources.set("tag", [configured.source]);
+  } else if (sameFile("tag")) {
+    // The agent's own image or default tag applies, as if the general tag were not there.
+    drop("tag");
   }
   return { ...options, values, sources };
 }

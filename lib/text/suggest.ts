@@ -1,7 +1,11 @@
 /** "Did you mean" suggestions by edit distance. */
 
-/** Levenshtein distance between two strings. */
+/**
+ * Edit distance between two strings, counting a swap of two neighbouring
+ * letters as one edit (`shwo` -> `show`), the commonest typo.
+ */
 export function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
@@ -11,7 +15,11 @@ export function editDistance(a: string, b: string): number {
         row[j - 1] + 1,
         prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j], before[j - 2] + 1);
+      }
     }
+    before = prev;
     prev = row;
   }
   return prev[b.length];
