@@ -10,6 +10,7 @@ import { DEFAULT_IMAGE } from "../launch/container.ts";
 import { containerPlatform } from "../launch/image.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { closest } from "../text/suggest.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
 import { PROJECT_STATE_MARKS } from "./project_state.ts";
@@ -172,7 +173,7 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
     tolerateBroken: action === "path",
   });
   for (const w of action === "path" ? config.problems : config.warnings) {
-    system.stderr(`llm: warning: ${w}\n`);
+    system.stderr(await problemLine(system, "warning", w));
   }
   if (action === "path") {
     if (json) {

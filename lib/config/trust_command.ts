@@ -7,6 +7,7 @@ import type { CommandContext } from "../cli/command.ts";
 import { type AgentDef, BUILTIN_AGENTS } from "../launch/agents.ts";
 import { dirname, join, resolve } from "../std/path.ts";
 import type { System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { applyAgentConfig } from "./agents.ts";
 import { parseConfigFile, parseProjectFile, readTrustStore } from "./load.ts";
 import { PROJECT_FILE, trustStorePath, userConfigPath } from "./paths.ts";
@@ -103,7 +104,7 @@ async function userAgents(
   } catch (e) {
     // Trusting must work while the user config is broken (it may be what is being fixed).
     if (!(e instanceof LlmError)) throw e;
-    system.stderr(`llm: warning: ${e.message}\n`);
+    system.stderr(await problemLine(system, "warning", e.message));
     return BUILTIN_AGENTS;
   }
 }
