@@ -10,6 +10,7 @@ import { hostPath } from "../launch/mounts.ts";
 import { dirname, join } from "../std/path.ts";
 import { type Downloader, realDownloader } from "../system/download.ts";
 import type { InteractiveResult, System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { quoteWord } from "../text/shell_words.ts";
 import {
   cacheFileName,
@@ -19,9 +20,10 @@ import {
   parseChecksum,
 } from "./installer.ts";
 import {
+  bootstrapLaunchOptions,
   condaAgent,
-  condaLaunchOptions,
   createHostDirs,
+  ignoredByInstaller,
   installerCommand,
   installerTarget,
   launchView,
@@ -86,7 +88,9 @@ export async function condaBootstrap(
   const prefix = resolvePrefix(options.values.get("prefix"), system);
   const platform = containerPlatform(options.values.get("arch"), system.arch);
   const url = installerUrl(platform, options.values.get("installer-url"));
-  for (const w of checkPrefixHost(prefix.path, system)) system.stderr(`llm: warning: ${w}\n`);
+  for (const w of checkPrefixHost(prefix.path, system)) {
+    system.stderr(await problemLine(system, "warning", w));
+  }
 
   if (system.stat(condaExecutable(prefix.path)) !== null && !options.flags.has("force")) {
     system.stderr(
@@ -102,11 +106,15 @@ export async function condaBootstrap(
     "conda-bootstrap",
     () => installerCommand(installerTarget(cached), prefix.path),
   );
-  const launchOptions = condaLaunchOptions(options, {
-    home: system.home,
-    prefix: prefix.path,
-    installer: cached,
-  });
+  // The installer needs only the prefix (the launch's workspace), conda's state and itself:
+  // neither the working directory nor the config's mounts go into its container.
+  const launchOptions = bootstrapLaunchOptions(options, { home: system.home, installer: cached });
+  const ignored = ignoredByInstaller(options);
+  if (ignored.length > 0) {
+    const message = `${ignored.join(", ")} ${ignored.length > 1 ? "are" : "is"} not used: ` +
+      `the installer's container gets only the prefix, the installer and conda's state directories`;
+    system.stderr(await problemLine(system, "warning", message));
+  }
 
   if (dryRun) {
     system.stderr(
@@ -115,18 +123,24 @@ export async function condaBootstrap(
     );
     const exists = plannedHostDirs(system.home, prefix.path);
     exists.set(cached, "file");
-    return await launchAgent(agent, [], launchOptions, launchView(system, { exists }));
+    const view = launchView(system, { exists, cwd: prefix.path });
+    return await launchAgent(agent, [], launchOptions, view);
   }
 
   const expected = await publishedChecksum(deps.downloader, sumUrl);
   await ensureInstaller(system, deps, { url, sumUrl, cached, expected });
 
-  createHostDirs(system, prefix.path);
   const existed = system.stat(prefix.path) !== null;
+  // The installer's -u accepts the prefix existing; it is mounted, so it must.
+  createHostDirs(system, prefix.path);
   let result: InteractiveResult | undefined;
   // No TTY: with one the runtime would merge the installer's stderr into
   // stdout, and its last lines could not be shown again on failure.
-  const view = launchView(system, { terminal: false, onResult: (r) => (result = r) });
+  const view = launchView(system, {
+    cwd: prefix.path,
+    terminal: false,
+    onResult: (r) => (result = r),
+  });
   const code = await launchAgent(agent, [], launchOptions, view);
   if (code === RUNTIME_FAILURE) return code;
   if (code !== 0) {

@@ -5,6 +5,8 @@
 import type { CommandContext } from "../cli/command.ts";
 import { launchAgent } from "../commands/agent.ts";
 import { LlmError } from "../errors.ts";
+import { dirname } from "../std/path.ts";
+import { problemLine } from "../text/colour.ts";
 import { quoteWord } from "../text/shell_words.ts";
 import {
   condaAgent,
@@ -20,7 +22,9 @@ export async function run(context: CommandContext): Promise<number> {
   const { options, args, system } = context;
   const dryRun = options.flags.has("dry-run");
   const prefix = resolvePrefix(options.values.get("prefix"), system);
-  for (const w of checkPrefixHost(prefix.path, system)) system.stderr(`llm: warning: ${w}\n`);
+  for (const w of checkPrefixHost(prefix.path, system)) {
+    system.stderr(await problemLine(system, "warning", w));
+  }
   const conda = condaExecutable(prefix.path);
   if (system.stat(conda) === null) {
     const bootstrap = `llm conda-bootstrap${
@@ -29,11 +33,13 @@ export async function run(context: CommandContext): Promise<number> {
     const message = `no Miniforge at ${prefix.path} (${conda} is missing); install it with ` +
       `'${bootstrap}'`;
     if (!dryRun) throw new LlmError(message);
-    system.stderr(`llm: warning: ${message}\n`);
+    system.stderr(await problemLine(system, "warning", message));
   }
   let view = system;
-  if (dryRun) view = launchView(system, { exists: plannedHostDirs(system.home, prefix.path) });
-  else createHostDirs(system, prefix.path);
+  // The prefix's parent is mounted, so environments beside the install work.
+  const shared = dirname(prefix.path);
+  if (dryRun) view = launchView(system, { exists: plannedHostDirs(system.home, shared) });
+  else createHostDirs(system, shared);
   // The absolute path does not depend on how a runtime searches PATH.
   const agent = condaAgent("conda", (a) => [conda, ...a]);
   const launchOptions = condaLaunchOptions(options, { home: system.home, prefix: prefix.path });

@@ -104,15 +104,16 @@ export function macosVolume(path: string): string | null {
  * Check the prefix against the host. On macOS, stop when the prefix's volume
  * is not mounted, and warn when the prefix is not on a separate volume (the
  * default file system is case-insensitive, which breaks many conda
- * packages). Everywhere, warn when the parent mounted is the home itself.
+ * packages). Everywhere, warn when the parent, which `llm conda` mounts, is
+ * the home itself.
  * Returns the warnings.
  */
 export function checkPrefixHost(prefix: string, facts: HostFacts): string[] {
   const warnings: string[] = [];
   if (dirname(prefix) === trimSlash(facts.home)) {
     warnings.push(
-      `the prefix's parent is your home ${facts.home}, which will be mounted whole into the ` +
-        `container; a prefix one level deeper (e.g. ~/conda/miniforge) keeps the rest out`,
+      `the prefix's parent is your home ${facts.home}, which 'llm conda' will mount whole into ` +
+        `the container; a prefix one level deeper (e.g. ~/conda/miniforge) keeps the rest out`,
     );
   }
   if (facts.os !== "darwin") return warnings;

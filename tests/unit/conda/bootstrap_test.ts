@@ -107,24 +107,68 @@ Deno.test("conda-bootstrap downloads, verifies and caches the installer, then ru
     "-p",
     PREFIX,
   ]);
+  // Only what the installer needs: the prefix (as the workspace), conda's state, the installer.
   assertEquals(volumes(argv), [
-    "/work/p:/work/p",
+    `${PREFIX}:${PREFIX}`,
     `${HOME}/.devcontainer/.conda:/home/devuser/.conda`,
     `${HOME}/.devcontainer/.cache:/home/devuser/.cache`,
-    `${HOME}/.local/share/llm:${HOME}/.local/share/llm`,
     `${CACHED}:/tmp/llm-conda-installer/Miniforge3-Linux-x86_64.sh:ro`,
   ]);
+  assert(argv.includes(`--workdir=${PREFIX}`), argv.join(" "));
   assertStringIncludes(stderr(r.sys), `Miniforge is installed at ${PREFIX}`);
   assertStringIncludes(stderr(r.sys), "'llm conda create -p DIR ...'");
 });
 
-Deno.test("conda-bootstrap creates ~/.devcontainer/.conda and .cache (private) and the prefix's parent", async () => {
+Deno.test("conda-bootstrap creates ~/.devcontainer/.conda and .cache (private) and the prefix", async () => {
   const r = await bootstrap([]);
   for (const d of [`${HOME}/.devcontainer/.conda`, `${HOME}/.devcontainer/.cache`]) {
     assert(r.sys.changes.includes(`mkdir ${d}`), d);
     assertEquals(r.sys.files.get(d)?.mode, 0o700);
   }
-  assert(r.sys.changes.includes(`mkdir ${HOME}/.local/share/llm`));
+  assert(r.sys.changes.includes(`mkdir ${PREFIX}`));
+});
+
+Deno.test("conda-bootstrap run from the home mounts neither the home nor the config's mounts", async () => {
+  const sys = fakeSystem({
+    home: HOME,
+    cwd: HOME,
+    files: [`${HOME}/.config/llm/config.yaml`, `${HOME}/data/`, `${HOME}/.env`],
+    env: { LLM_DEVCONTAINER_MOUNTS: `${HOME}/data:/data` },
+  });
+  setContent(
+    sys,
+    `${HOME}/.config/llm/config.yaml`,
+    "mounts: [~/data]\nmask: [.env]\nenv:\n  SECRET: x\n",
+  );
+  assertEquals(await main(["--dry-run", "conda-bootstrap"], sys), 0, stderr(sys));
+  const argv = splitShellWords(sys.out.join(""));
+  assertEquals(volumes(argv), [
+    `${PREFIX}:${PREFIX}`,
+    `${HOME}/.devcontainer/.conda:/home/devuser/.conda`,
+    `${HOME}/.devcontainer/.cache:/home/devuser/.cache`,
+    `${CACHED}:/tmp/llm-conda-installer/Miniforge3-Linux-x86_64.sh:ro`,
+  ]);
+  assertEquals(dryRunEnvValue(argv, "SECRET"), undefined);
+  // Config settings serve every launch: leaving them out here is not worth a warning.
+  assertEquals(stderr(sys).includes("not used"), false, stderr(sys));
+});
+
+Deno.test("conda-bootstrap warns that command-line mounts and variables are not used", async () => {
+  const sys = fakeSystem({ home: HOME, cwd: "/work/p", files: ["/work/p/data/"] });
+  const code = await main(
+    ["--dry-run", "--mount", "data", "--env", "A=1", "--mount", "/work/p", "conda-bootstrap"],
+    sys,
+  );
+  assertEquals(code, 0, stderr(sys));
+  assertStringIncludes(
+    stderr(sys),
+    "llm: warning: --mount, --env are not used: the installer's container gets only the prefix, " +
+      "the installer and conda's state directories\n",
+  );
+  assertEquals(
+    volumes(splitShellWords(sys.out.join(""))).includes("/work/p/data:/work/p/data"),
+    false,
+  );
 });
 
 Deno.test("conda-bootstrap runs the installer without a TTY so its output can be shown again", async () => {
@@ -258,7 +302,8 @@ Deno.test("conda-bootstrap --prefix installs there and names it in the next step
   const r = await bootstrap(["--prefix", "/data/ada/mf"]);
   assertEquals(r.code, 0, stderr(r.sys));
   assertEquals(commandAfter(r.argv ?? [], IMAGE).at(-1), "/data/ada/mf");
-  assert(volumes(r.argv ?? []).includes("/data/ada:/data/ada"));
+  assert(volumes(r.argv ?? []).includes("/data/ada/mf:/data/ada/mf"));
+  assertEquals(volumes(r.argv ?? []).includes("/data/ada:/data/ada"), false);
 });
 
 Deno.test("conda-bootstrap --arch linux/arm64 fetches the aarch64 installer", async () => {
@@ -316,7 +361,7 @@ Deno.test("conda-bootstrap on macOS stops when /Volumes/devel is missing, naming
   assertStringIncludes(e.message, "llm setup-macos-volume");
 });
 
-Deno.test("conda-bootstrap on macOS installs onto /Volumes/devel, mounted at its own path", async () => {
+Deno.test("conda-bootstrap on macOS installs onto /Volumes/devel, the prefix alone mounted at its own path", async () => {
   const r = await bootstrap(["--dry-run"], {
     os: "darwin",
     home: "/Users/ada",
@@ -325,7 +370,8 @@ Deno.test("conda-bootstrap on macOS installs onto /Volumes/devel, mounted at its
   });
   assertEquals(r.code, 0, stderr(r.sys));
   const argv = splitShellWords(r.sys.out.join(""));
-  assert(volumes(argv).includes("/Volumes/devel:/Volumes/devel"));
+  assert(volumes(argv).includes("/Volumes/devel/miniforge:/Volumes/devel/miniforge"));
+  assertEquals(volumes(argv).includes("/Volumes/devel:/Volumes/devel"), false);
   assertEquals(commandAfter(argv, IMAGE).at(-1), "/Volumes/devel/miniforge");
 });
 

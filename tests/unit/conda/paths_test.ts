@@ -111,7 +111,7 @@ Deno.test("checkPrefixHost() does not look for volumes on Linux", () => {
 
 Deno.test("checkPrefixHost() warns when the parent mounted is the home itself", () => {
   const [w] = checkPrefixHost("/home/user/miniforge", fakeSystem({ home: "/home/user" }));
-  assertStringIncludes(w, "your home /home/user, which will be mounted whole");
+  assertStringIncludes(w, "your home /home/user, which 'llm conda' will mount whole");
 });
 
 Deno.test("condaExecutable() is PREFIX/bin/conda", () => {
