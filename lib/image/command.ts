@@ -8,6 +8,7 @@ import { sourceOf } from "../cli/parse.ts";
 import { LlmError, UsageError } from "../errors.ts";
 import { dirname, join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
+import { problemLine } from "../text/colour.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 import { EMBEDDED_CONTEXT } from "./_embedded.ts";
 import { buildArgv, type BuildFiles } from "./argv.ts";
@@ -38,7 +39,8 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
     findCheckout(projectRoot(import.meta.url), (p) => system.stat(p)),
   );
   if (!backend.found) {
-    system.stderr(`llm: warning: ${backend.executable} not found; showing its command anyway\n`);
+    const message = `${backend.executable} not found; showing its command anyway`;
+    system.stderr(await problemLine(system, "warning", message));
   }
   if (verbose) {
     system.stderr(`llm: builder ${backend.reason}\n`);
