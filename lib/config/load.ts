@@ -1,7 +1,9 @@
 /**
  * Loading the settings layers: the user config file and the project file of
  * the working directory, as far as it is trusted. YAML is loaded only when a
- * file exists, so launches without config pay a few stats.
+ * file exists, so launches without config pay a few stats. A file that
+ * cannot be used stops the caller, unless it reads no settings
+ * (`tolerateBroken`: the file is left out and its error is kept in `problems`).
  */
 import { LlmError } from "../errors.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
