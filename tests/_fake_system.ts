@@ -230,6 +230,10 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     },
     createFileIfAbsent(path: string, content: string, mode?: number): void {
       if (files.has(path)) return;
+      // As the real call: no parents are made.
+      if (files.get(resolveLinks(dirname(path)))?.kind !== "dir") {
+        throw new Deno.errors.NotFound(`fake: no directory ${dirname(path)} for ${path}`);
+      }
       changes.push(`create ${path}`);
       files.set(path, { kind: "file", content: new TextEncoder().encode(content), mode });
     },

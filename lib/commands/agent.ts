@@ -2,6 +2,7 @@
  * Launching an agent: the edge that turns a plan into a running container.
  */
 import { LlmError } from "../errors.ts";
+import { dirname } from "../std/path.ts";
 import { misplacedOption, type ParsedOptions } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
@@ -92,6 +93,8 @@ export async function launchAgent(
     if (e.kind === "dir") {
       if (system.stat(e.hostPath) === null) system.mkdir(e.hostPath, 0o700);
     } else {
+      // Nested settings (~/.pi/agent/AGENTS.md) may sit in a directory made just now.
+      if (system.stat(dirname(e.hostPath)) === null) system.mkdir(dirname(e.hostPath), 0o700);
       system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
     }
   }

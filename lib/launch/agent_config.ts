@@ -9,7 +9,7 @@
  * host. `--writable-agent-config` turns this off.
  */
 import { LlmError } from "../errors.ts";
-import { join, relative } from "../std/path.ts";
+import { dirname, join, relative } from "../std/path.ts";
 import { CONTAINER_HOME } from "./container.ts";
 import type { HostFacts } from "./host_facts.ts";
 import { type BindMount, isWithin } from "./mounts.ts";
@@ -23,18 +23,48 @@ export interface HostConfigPath {
    * either); without it, an absent path is left alone.
    */
   readonly create?: string;
+  /** The path is a directory, made empty when absent if `create` is given. */
+  readonly dir?: boolean;
 }
 
-/** Protected paths by the credential directory (relative to the home) that holds them. */
+/** Made empty when absent: read at every start of a host session. */
+const file = (path: string): HostConfigPath => ({ path, create: "" });
+/** Made empty when absent: skills are offered to the model unasked. */
+const dir = (path: string): HostConfigPath => ({ path, create: "", dir: true });
+/** Protected where present: used only when named by the user or by protected settings. */
+const present = (path: string): HostConfigPath => ({ path });
+
+/**
+ * Protected paths by the credential directory (relative to the home) that
+ * holds them: what names commands the host runs (settings, hooks, plugins,
+ * extensions), and the instructions and commands a host session of the same
+ * agent takes as the user's own (AGENTS.md, CLAUDE.md, prompts, skills).
+ */
 export const HOST_CONFIG: Readonly<Record<string, readonly HostConfigPath[]>> = {
-  ".codex": [{ path: ".codex/config.toml", create: "" }],
-  ".claude": [{ path: ".claude/settings.json", create: "{}\n" }],
-  ".pi": [
-    { path: ".pi/agent/settings.json" },
-    { path: ".pi/agent/models.json" },
-    { path: ".pi/agent/extensions" },
+  ".codex": [
+    { path: ".codex/config.toml", create: "" },
+    file(".codex/AGENTS.md"),
+    dir(".codex/skills"),
+    present(".codex/prompts"),
   ],
-  ".aws": [{ path: ".aws/config" }],
+  ".claude": [
+    { path: ".claude/settings.json", create: "{}\n" },
+    file(".claude/CLAUDE.md"),
+    dir(".claude/skills"),
+    present(".claude/commands"),
+    present(".claude/agents"),
+    present(".claude/hooks"),
+    present(".claude/plugins"),
+  ],
+  ".pi": [
+    present(".pi/agent/settings.json"),
+    present(".pi/agent/models.json"),
+    present(".pi/agent/extensions"),
+    file(".pi/agent/AGENTS.md"),
+    dir(".pi/agent/skills"),
+    present(".pi/agent/prompts"),
+  ],
+  ".aws": [present(".aws/config")],
 };
 
 /** Origins of the read-only mounts made here start so (see `isProtection`). */
@@ -64,7 +94,8 @@ export function protectHostConfig(
       const source = join(facts.home, p.path);
       const dirReal = facts.realPath(join(facts.home, dir));
       const dirWillExist = ensured.some((e) => e.hostPath === join(facts.home, dir));
-      let present = facts.stat(source) !== null;
+      // A dangling link counts as present: creating through it would write elsewhere.
+      let present = facts.stat(source) !== null || facts.readLink(source) !== null;
       if (present) {
         const real = facts.realPath(source);
         if (real === null || dirReal === null || !isWithin(real, dirReal)) {
@@ -74,7 +105,19 @@ export function protectHostConfig(
           );
         }
       } else if (p.create !== undefined && (dirReal !== null || dirWillExist)) {
-        ensure.push({ path: p.path, kind: "file", content: p.create, hostPath: source });
+        const parent = nearestExisting(dirname(source), facts);
+        const parentReal = facts.realPath(parent);
+        if (dirReal !== null && (parentReal === null || !isWithin(parentReal, dirReal))) {
+          throw new LlmError(
+            `${parent} leads out of ~/${dir} (to ${parentReal ?? "nowhere"}), which an agent ` +
+              `may have planted; remove it (rm ${parent}) and launch again`,
+          );
+        }
+        ensure.push(
+          p.dir
+            ? { path: p.path, kind: "dir", hostPath: source }
+            : { path: p.path, kind: "file", content: p.create, hostPath: source },
+        );
         present = true;
       }
       if (!present) continue;
@@ -88,4 +131,11 @@ export function protectHostConfig(
     }
   }
   return { mounts, ensure };
+}
+
+/** `path` or its closest ancestor that exists. */
+function nearestExisting(path: string, facts: HostFacts): string {
+  let p = path;
+  while (p !== "/" && facts.stat(p) === null && facts.readLink(p) === null) p = dirname(p);
+  return p;
 }

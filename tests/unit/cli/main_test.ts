@@ -82,7 +82,14 @@ Deno.test("a launch creates missing credential paths, runs podman and passes its
     "mkdir /home/user/.claude",
     "mkdir /home/user/.pi",
     "create /home/user/.codex/config.toml",
+    "create /home/user/.codex/AGENTS.md",
+    "mkdir /home/user/.codex/skills",
     "create /home/user/.claude/settings.json",
+    "create /home/user/.claude/CLAUDE.md",
+    "mkdir /home/user/.claude/skills",
+    "mkdir /home/user/.pi/agent",
+    "create /home/user/.pi/agent/AGENTS.md",
+    "mkdir /home/user/.pi/agent/skills",
   ]);
   assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
   assertEquals(sys.files.get("/home/user/.codex")?.mode, 0o700);

@@ -38,6 +38,8 @@ Deno.test("credential paths to be created before launch are planned and mounted"
     `file ${HOME}/.claude.json`,
     // Made so the agent cannot create it: it is mounted read-only.
     `file ${HOME}/.claude/settings.json`,
+    `file ${HOME}/.claude/CLAUDE.md`,
+    `dir ${HOME}/.claude/skills`,
   ]);
   assertEquals(plan.ensure[1].content, "{}\n");
   assertEquals(plan.ensure[2].content, "{}\n");

@@ -34,14 +34,17 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-7), [
+  assertEquals(sys.changes.slice(-10), [
     `mkdir ${temp}/empty`,
     `create ${temp}/empty-file`,
     `mkdir ${temp}/home`,
     `mkdir ${temp}/home/.codex`,
-    // The mount point of Codex's read-only config.toml, inside its directory.
+    // The mount points of Codex's read-only settings and instructions, inside its directory.
     `mkdir ${temp}/home/.codex`,
     `create ${temp}/home/.codex/config.toml`,
+    `mkdir ${temp}/home/.codex`,
+    `create ${temp}/home/.codex/AGENTS.md`,
+    `mkdir ${temp}/home/.codex/skills`,
     `remove ${temp}`,
   ]);
   const argv = sys.ran[0];
@@ -196,6 +199,9 @@ Deno.test("singularity: mount points under the home are made in the temporary ho
     `mkdir ${temp}/home/data`,
     `mkdir ${temp}/home/.claude`,
     `create ${temp}/home/.claude/settings.json`,
+    `mkdir ${temp}/home/.claude`,
+    `create ${temp}/home/.claude/CLAUDE.md`,
+    `mkdir ${temp}/home/.claude/skills`,
   ]);
 });
 

@@ -72,6 +72,10 @@ for (const [name, command] of RUNTIMES) {
       // Codex's host-run settings stay out of the agent's reach.
       "-v",
       `/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro${bind.replace(":", ",")}`,
+      "-v",
+      `/home/user/.codex/AGENTS.md:/home/devuser/.codex/AGENTS.md:ro${bind.replace(":", ",")}`,
+      "-v",
+      `/home/user/.codex/skills:/home/devuser/.codex/skills:ro${bind.replace(":", ",")}`,
       "--workdir=/work/project",
       "ghcr.io/nichd-bspc/llm:codex-latest",
       "codex",
@@ -183,7 +187,13 @@ Deno.test("podman golden mounts: ro, masks (an empty read-only file over a maske
     "-v /tmp/llm-5/empty-file:/work/project/.env:ro,nosuid,nodev",
     "-v /ca.pem:/tmp/llm-devcontainer-cert.pem:ro,nosuid,nodev",
     "-v /home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro,nosuid,nodev",
+    "-v /home/user/.codex/AGENTS.md:/home/devuser/.codex/AGENTS.md:ro,nosuid,nodev",
+    "-v /home/user/.codex/skills:/home/devuser/.codex/skills:ro,nosuid,nodev",
     "-v /home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro,nosuid,nodev",
+    "-v /home/user/.claude/CLAUDE.md:/home/devuser/.claude/CLAUDE.md:ro,nosuid,nodev",
+    "-v /home/user/.claude/skills:/home/devuser/.claude/skills:ro,nosuid,nodev",
+    "-v /home/user/.pi/agent/AGENTS.md:/home/devuser/.pi/agent/AGENTS.md:ro,nosuid,nodev",
+    "-v /home/user/.pi/agent/skills:/home/devuser/.pi/agent/skills:ro,nosuid,nodev",
   ]);
   assertEquals(argv.includes("--platform=linux/arm64"), true);
   assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
@@ -206,7 +216,13 @@ Deno.test("docker golden mounts: masks are read-only binds of the launch's empty
     "-v /tmp/llm-5/empty-file:/work/project/.env:ro",
     "-v /ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
     "-v /home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
+    "-v /home/user/.codex/AGENTS.md:/home/devuser/.codex/AGENTS.md:ro",
+    "-v /home/user/.codex/skills:/home/devuser/.codex/skills:ro",
     "-v /home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro",
+    "-v /home/user/.claude/CLAUDE.md:/home/devuser/.claude/CLAUDE.md:ro",
+    "-v /home/user/.claude/skills:/home/devuser/.claude/skills:ro",
+    "-v /home/user/.pi/agent/AGENTS.md:/home/devuser/.pi/agent/AGENTS.md:ro",
+    "-v /home/user/.pi/agent/skills:/home/devuser/.pi/agent/skills:ro",
   ]);
 });
 

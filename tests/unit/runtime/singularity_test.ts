@@ -41,6 +41,10 @@ Deno.test("singularity golden argv: codex with a fresh home, clean env and conta
     "/work/project:/work/project",
     "--bind",
     "/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
+    "--bind",
+    "/home/user/.codex/AGENTS.md:/home/devuser/.codex/AGENTS.md:ro",
+    "--bind",
+    "/home/user/.codex/skills:/home/devuser/.codex/skills:ro",
     "ghcr.io/nichd-bspc/llm:codex-latest",
     "codex",
     "--sandbox",
@@ -123,7 +127,13 @@ Deno.test("singularity golden binds: global ro, --ro, masks, certs, extra mounts
     "/tmp/llm-1/empty-file:/work/project/.env:ro",
     "/ca.pem:/tmp/llm-devcontainer-cert.pem:ro",
     "/home/user/.codex/config.toml:/home/devuser/.codex/config.toml:ro",
+    "/home/user/.codex/AGENTS.md:/home/devuser/.codex/AGENTS.md:ro",
+    "/home/user/.codex/skills:/home/devuser/.codex/skills:ro",
     "/home/user/.claude/settings.json:/home/devuser/.claude/settings.json:ro",
+    "/home/user/.claude/CLAUDE.md:/home/devuser/.claude/CLAUDE.md:ro",
+    "/home/user/.claude/skills:/home/devuser/.claude/skills:ro",
+    "/home/user/.pi/agent/AGENTS.md:/home/devuser/.pi/agent/AGENTS.md:ro",
+    "/home/user/.pi/agent/skills:/home/devuser/.pi/agent/skills:ro",
   ]);
   assertEquals(argv.slice(-2), ["ghcr.io/nichd-bspc/llm:latest", "/bin/bash"]);
 });
