@@ -183,9 +183,19 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   const tmp = join(dir, `.${crypto.randomUUID()}.tmp`);
   const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
   try {
+    // createNew is O_EXCL: it never follows a link planted at the name.
     using file = Deno.openSync(tmp, { write: true, createNew: true, mode });
+    const opened = file.statSync();
     // The umask may have narrowed the mode; credential files need exactly it.
-    Deno.chmodSync(tmp, mode);
+    // Deno has no fchmod, so chmod by name, but only the file just opened:
+    // in a directory the agent can write, the name may have been swapped.
+    if (((opened.mode ?? mode) & 0o7777) !== mode) {
+      const named = Deno.lstatSync(tmp);
+      if (!named.isFile || named.ino !== opened.ino || named.dev !== opened.dev) {
+        throw new Error(`${tmp} was replaced while being written; nothing was written to ${path}`);
+      }
+      Deno.chmodSync(tmp, mode);
+    }
     writeAll(file, data);
     file.syncSync();
   } catch (e) {
