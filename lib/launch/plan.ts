@@ -21,7 +21,7 @@ import {
   resolveMountSpec,
   trimSlash,
 } from "./mounts.ts";
-import { protectPaths } from "./protect.ts";
+import { inheritProtections, protectPaths } from "./protect.ts";
 import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
 import { protectHostConfig } from "./agent_config.ts";
 import { claudeStateFile, type SessionFile } from "./session_copy.ts";
@@ -190,6 +190,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     readOnly: request.globalReadOnly,
   }, facts);
   mounts.push(...protections.mounts);
+  mounts.push(...inheritProtections(mounts, protections.targets, facts));
 
   const pathPrepend: string[] = [];
   if (request.condaEnv !== undefined) {

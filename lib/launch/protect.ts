@@ -19,7 +19,7 @@ import { dirname, join, relative, resolve } from "../std/path.ts";
 import { quoteWord } from "../text/shell_words.ts";
 import { type HostFacts, missing } from "./host_facts.ts";
 import { isWithin } from "./host_paths.ts";
-import { type Mount, PIN_ORIGIN } from "./mounts.ts";
+import { isProtection, type Mount, PIN_ORIGIN } from "./mounts.ts";
 import type { Workspace } from "./resolve.ts";
 
 /** What to protect and where the workspace is. */
@@ -43,9 +43,12 @@ export interface Protections {
   readonly mounts: Mount[];
   readonly warnings: string[];
   readonly notes: string[];
+  /** What is protected, by host path, for mounts that show it elsewhere. */
+  readonly targets: readonly Target[];
 }
 
-interface Target {
+/** One protected path. */
+export interface Target {
   readonly option: "--ro" | "--mask";
   readonly path: string;
   readonly real: string;
@@ -128,7 +131,7 @@ export function protectPaths(request: ProtectRequest, facts: HostFacts): Protect
   // (Singularity) would otherwise cover a protection with its pin.
   const depth = (m: Mount) => m.target.split("/").length;
   mounts.sort((a, b) => depth(a) - depth(b));
-  return { mounts, warnings, notes };
+  return { mounts, warnings, notes, targets };
 }
 
 /**
@@ -173,6 +176,49 @@ function parentsBelow(path: string, top: string): string[] {
   const dirs: string[] = [];
   for (let d = dirname(path); d !== top && isWithin(d, top); d = dirname(d)) dirs.unshift(d);
   return dirs;
+}
+
+/**
+ * Protections for the other mounts that show protected content again: a
+ * trusted `mounts: [".:/src"]` or `--mount ~/proj:/p` from inside `~/proj`
+ * would otherwise hold the masked files unmasked. A mount that contains a
+ * protected path gets the same protection at the same place inside it (the
+ * pins need no copy: a pinned directory cannot be renamed through any of its
+ * mounts); a mount inside a masked path, or a writable one inside a
+ * read-only path, is refused.
+ */
+export function inheritProtections(
+  mounts: readonly Mount[],
+  targets: readonly Target[],
+  facts: HostFacts,
+): Mount[] {
+  const added: Mount[] = [];
+  for (const m of mounts) {
+    if (m.kind !== "bind" || m.inScratch || m.origin === "workspace" || isProtection(m.origin)) {
+      continue;
+    }
+    const source = facts.realPath(m.source) ?? m.source;
+    for (const t of targets) {
+      if (isWithin(source, t.real)) {
+        if (t.option === "--mask" || !m.readOnly) {
+          throw new LlmError(
+            `${m.origin} is inside ${t.option} ${t.path}, so it would show what that protects; ` +
+              `drop one of them${t.option === "--ro" ? `, or add :ro to the mount` : ""}`,
+          );
+        }
+        continue;
+      }
+      if (!isWithin(t.real, source)) continue;
+      const target = join(m.target, relative(source, t.real));
+      const origin = `${t.option} ${t.path} (again under ${m.origin})`;
+      added.push(
+        t.option === "--ro"
+          ? { kind: "bind", source: t.real, target, readOnly: true, origin }
+          : { kind: "mask", target, entry: t.entry, origin },
+      );
+    }
+  }
+  return added;
 }
 
 function hardLinkWarning(t: Target, others: number, workspace: string): string {

@@ -113,6 +113,31 @@ export async function makeSandbox(mode: Mode, engine: Engine = "podman"): Promis
   };
 }
 
+/**
+ * A `test(name, fn)` that registers one Deno test for `mode` and `engine`,
+ * named with both, skipped (with the reason printed) where they cannot run,
+ * and giving `fn` a fresh sandbox that goes away afterwards.
+ */
+export function sandboxTest(
+  mode: Mode,
+  engine: Engine = "podman",
+): (name: string, fn: (s: Sandbox) => Promise<void>) => void {
+  const ignore = ignoreUnless(mode, engine);
+  return (name, fn) =>
+    Deno.test({
+      name: `${name} (${mode} ${engine})`,
+      ignore,
+      async fn() {
+        const sandbox = await makeSandbox(mode, engine);
+        try {
+          await fn(sandbox);
+        } finally {
+          await sandbox.cleanup();
+        }
+      },
+    });
+}
+
 async function capture(argv: string[]): Promise<string> {
   const out = await new Deno.Command(argv[0], { args: argv.slice(1), stdout: "piped" }).output();
   return new TextDecoder().decode(out.stdout).trim();

@@ -11,30 +11,13 @@ import { join } from "../../lib/std/path.ts";
 import {
   ALL_MODES,
   e2eState,
-  type Engine,
-  ignoreUnless,
-  makeSandbox,
-  type Mode,
   runLlm,
-  type Sandbox,
+  sandboxTest,
   spawnLlm,
 } from "./_harness.ts";
 
 const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
 const SECRET = "s3cr3t-value-7f3a91";
-
-async function withSandbox(
-  mode: Mode,
-  engine: Engine,
-  fn: (s: Sandbox) => Promise<void>,
-): Promise<void> {
-  const sandbox = await makeSandbox(mode, engine);
-  try {
-    await fn(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
 
 /** Every process whose command line holds `needle`, as `pid: cmdline`. */
 function processesShowing(needle: string, except: number): string[] {
@@ -78,13 +61,7 @@ function scratchFilesHolding(needle: string): string[] {
 }
 
 for (const [mode, engine] of ALL_MODES) {
-  const ignore = ignoreUnless(mode, engine);
-  const test = (name: string, fn: (s: Sandbox) => Promise<void>) =>
-    Deno.test({
-      name: `${name} (${mode} ${engine})`,
-      ignore,
-      fn: () => withSandbox(mode, engine, fn),
-    });
+  const test = sandboxTest(mode, engine);
 
   test("an API key from the host environment is on no process's argv and in no file while the agent runs", async (s) => {
     const child = spawnLlm(s, [

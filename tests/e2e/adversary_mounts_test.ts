@@ -7,14 +7,13 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
 import {
+  ALL_MODES,
   e2eState,
-  ignoreUnless,
-  makeSandbox,
-  type Mode,
   type Ran,
   runAs,
   runLlm,
   type Sandbox,
+  sandboxTest,
 } from "./_harness.ts";
 
 const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
@@ -30,21 +29,8 @@ async function host(s: Sandbox, script: string): Promise<Ran> {
   return r;
 }
 
-for (const mode of ["rootless", "rootful"] as Mode[]) {
-  const ignore = ignoreUnless(mode);
-  const test = (name: string, fn: (s: Sandbox) => Promise<void>) =>
-    Deno.test({
-      name: `${name} (${mode} podman)`,
-      ignore,
-      async fn() {
-        const s = await makeSandbox(mode);
-        try {
-          await fn(s);
-        } finally {
-          await s.cleanup();
-        }
-      },
-    });
+for (const [mode, engine] of ALL_MODES) {
+  const test = sandboxTest(mode, engine);
 
   test("renaming the parent of a masked directory does not expose it next launch", async (s) => {
     await host(s, "mkdir -p a/secrets && printf TOPSECRET > a/secrets/key");
@@ -107,5 +93,26 @@ for (const mode of ["rootless", "rootful"] as Mode[]) {
       `llm: error: --mount refs:/refs:ro: ${s.workspace}/refs resolves to ${ssh}, outside the ` +
         `workspace ${s.workspace}, through a symlink in the workspace (which the agent can change)`,
     );
+  });
+
+  test("a trusted project file that mounts the workspace again cannot unmask it", async (s) => {
+    await host(
+      s,
+      "mkdir -p a/secrets data && printf TOPSECRET > a/secrets/key && printf kept > data/keep",
+    );
+    await host(
+      s,
+      `printf '%s\\n' 'mounts: [".:/again"]' 'mask: [a/secrets]' 'ro: [data]' > .llm.yaml`,
+    );
+    const trust = await runLlm(s, ["trust"]);
+    assertEquals(trust.code, 0, trust.stderr);
+    const r = await session(
+      s,
+      [],
+      "cat /again/a/secrets/key a/secrets/key 2>/dev/null; echo x > /again/data/keep 2>/dev/null; true",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assert(!r.stdout.includes("TOPSECRET"), r.stdout);
+    assertEquals((await host(s, "cat data/keep")).stdout, "kept");
   });
 }

@@ -11,13 +11,12 @@ import {
   ALL_MODES,
   e2eState,
   type Engine,
-  ignoreUnless,
-  makeSandbox,
   type Mode,
   type Ran,
   runAs,
   runLlm,
   type Sandbox,
+  sandboxTest,
   spawnLlm,
 } from "./_harness.ts";
 
@@ -37,19 +36,6 @@ function childOf(pid: number): number {
  */
 function agentUid(mode: Mode, engine: Engine): string {
   return mode === "rootless" && engine === "podman" ? "1000" : "0";
-}
-
-async function withSandbox(
-  mode: Mode,
-  engine: Engine,
-  fn: (s: Sandbox) => Promise<void>,
-): Promise<void> {
-  const sandbox = await makeSandbox(mode, engine);
-  try {
-    await fn(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
 }
 
 /** `llm [opts] shell -- bash -c SCRIPT` in the test image. */
@@ -73,13 +59,7 @@ async function write(s: Sandbox, path: string, text: string): Promise<void> {
 }
 
 for (const [mode, engine] of ALL_MODES) {
-  const ignore = ignoreUnless(mode, engine);
-  const test = (name: string, fn: (s: Sandbox) => Promise<void>) =>
-    Deno.test({
-      name: `${name} (${mode} ${engine})`,
-      ignore,
-      fn: () => withSandbox(mode, engine, fn),
-    });
+  const test = sandboxTest(mode, engine);
 
   test("the workspace is writable and files created there belong to the host user", async (s) => {
     const r = await shell(s, [], "id -u; pwd; echo hi > made-inside");

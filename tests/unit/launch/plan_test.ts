@@ -400,3 +400,38 @@ Deno.test("a path hidden by permissions is reported as permission denied, not as
     "--mask secret cannot be read (permission denied); give an existing path",
   );
 });
+
+Deno.test("a mount that shows the workspace again carries its masks and read-only paths along", () => {
+  const files = [`${CWD}/a/secrets/key`, `${CWD}/data/f`];
+  const plan = planFor(
+    ["--mask", "a/secrets", "--ro", "data", "--mount", `${CWD}:/other`, "codex"],
+    {
+      files,
+    },
+  );
+  const mounts = mountsOf(plan);
+  assertEquals(mounts.includes("mask:/other/a/secrets"), true, mounts.join("\n"));
+  assertEquals(mounts.includes(`${CWD}/data:/other/data:ro`), true, mounts.join("\n"));
+  assertEquals(mounts.includes(`mask:${CWD}/a/secrets`), true);
+  // A parent of the workspace, mounted elsewhere, too.
+  const parent = planFor(["--mask", "a/secrets", "--mount", "/work:/w:ro", "codex"], { files });
+  assertEquals(mountsOf(parent).includes("mask:/w/project/a/secrets"), true);
+});
+
+Deno.test("a mount inside a masked path, or a writable one inside a read-only path, is refused", () => {
+  const files = [`${CWD}/a/secrets/key`, `${CWD}/data/f`];
+  assertThrows(
+    () => planFor(["--mask", "a/secrets", "--mount", "a/secrets/key:/k", "codex"], { files }),
+    LlmError,
+    "--mount a/secrets/key:/k is inside --mask a/secrets, so it would show what that protects; " +
+      "drop one of them",
+  );
+  assertThrows(
+    () => planFor(["--ro", "data", "--mount", "data:/d", "codex"], { files }),
+    LlmError,
+    "--mount data:/d is inside --ro data, so it would show what that protects; drop one of " +
+      "them, or add :ro to the mount",
+  );
+  const ro = planFor(["--ro", "data", "--mount", "data:/d:ro", "codex"], { files });
+  assertEquals(mountsOf(ro).includes(`${CWD}/data:/d:ro`), true);
+});
