@@ -72,6 +72,8 @@ export interface FakeSystem extends System {
   readonly err: string[];
   /** Every argv run, captured or interactive, in order. */
   readonly ran: string[][];
+  /** The options of each interactive run, in order. */
+  readonly interactiveOptions: RunOptions[];
   /** The lines of the `--env-file` each interactive argv named, as it was at launch. */
   readonly envFileOf: Map<readonly string[], string[]>;
   /** Mutating file operations, e.g. `mkdir /h/.codex`. */
@@ -108,6 +110,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const err: string[] = [];
   const ran: string[][] = [];
   const envFileOf = new Map<readonly string[], string[]>();
+  const interactiveOptions: RunOptions[] = [];
   const changes: string[] = [];
   const prompts: string[] = [];
   const answers = [...(options.answers ?? [])];
@@ -147,6 +150,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     err,
     ran,
     envFileOf,
+    interactiveOptions,
     changes,
     prompts,
     stat(path: string): FileKind | null {
@@ -186,9 +190,10 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       ran.push([...argv]);
       return Promise.resolve(answer(argv));
     },
-    interactive(argv: readonly string[], _options?: RunOptions): Promise<InteractiveResult> {
+    interactive(argv: readonly string[], runOptions?: RunOptions): Promise<InteractiveResult> {
       const copy = [...argv];
       ran.push(copy);
+      interactiveOptions.push(runOptions ?? {});
       const flag = (name: string) =>
         argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
       const envFile = flag("env-file");

@@ -12,7 +12,7 @@ import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
 import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
 import { DRY_RUN_SCRATCH, setUpRuntime, withScratch } from "../runtime/prepare.ts";
-import { runCommand } from "../runtime/run.ts";
+import { probeFailure, runCommand } from "../runtime/run.ts";
 import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
@@ -107,8 +107,14 @@ export async function launchAgent(
     }
     return ran;
   });
-  const outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
+  let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
   if (runtimeFailed(outcome)) {
+    if (outcome.stderrTail === "") {
+      outcome = {
+        ...outcome,
+        stderrTail: await probeFailure(runtime.executable, plan.image, system),
+      };
+    }
     system.stderr(`llm: error: ${runtimeFailureMessage(outcome)}\n`);
     return 1;
   }

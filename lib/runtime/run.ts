@@ -42,6 +42,10 @@ export async function runCommand(command: RuntimeCommand, system: System): Promi
     const result = await system.interactive(command.argv, {
       ...(env === undefined ? {} : { env, clearEnv: true }),
       onSignal: (signal) => signalContainer(command, signal, system),
+      // On a terminal the runtime's pull progress and the agent's TTY checks
+      // need the real stderr; the markers still tell a runtime failure, and
+      // probeFailure() finds its cause afterwards.
+      inheritStderr: marker !== undefined && system.isTerminal("stderr"),
     });
     const seen = (path: string | undefined) =>
       path === undefined ? undefined : system.stat(path) !== null;
@@ -64,4 +68,18 @@ function signalContainer(command: RuntimeCommand, signal: string, system: System
   if (!id) return false;
   system.output([command.argv[0], "kill", "--signal", signal, id]).catch(() => {});
   return true;
+}
+
+/**
+ * What the runtime would have said, for a failure whose stderr went to the
+ * terminal rather than through llm: whether it has the image, asked once.
+ * Its error text (or "" when the image is there) stands in for the tail.
+ */
+export async function probeFailure(
+  executable: string,
+  image: string,
+  system: System,
+): Promise<string> {
+  const out = await system.output([executable, "image", "inspect", "--format", "{{.Id}}", image]);
+  return out.code === 0 ? "" : `${out.stderr}\nError: no such image: ${image}`;
 }

@@ -247,7 +247,7 @@ async function interactive(
     clearEnv: options.clearEnv,
     stdin: "inherit",
     stdout: "inherit",
-    stderr: "piped",
+    stderr: options.inheritStderr ? "inherit" : "piped",
   }).spawn();
   // Ctrl-C reaches the child through the terminal's process group (or, with
   // a TTY, as a keystroke); this process only has to outlive it.
@@ -266,7 +266,7 @@ async function interactive(
   }
   let tail = new Uint8Array(0);
   try {
-    for await (const chunk of child.stderr) {
+    for await (const chunk of options.inheritStderr ? [] : child.stderr) {
       writeAll(Deno.stderr, chunk);
       const joined = new Uint8Array(tail.length + chunk.length);
       joined.set(tail);

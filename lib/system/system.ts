@@ -26,12 +26,19 @@ export interface RunOptions {
   readonly onSignal?: (signal: "SIGTERM" | "SIGHUP") => boolean;
   /** Text to write to the child's stdin (captured runs only). */
   readonly stdin?: string;
+  /**
+   * Interactive runs: hand the child this process's stderr itself (a
+   * terminal stays a terminal: progress bars, the agent's own TTY checks)
+   * instead of passing it through a pipe that keeps the tail. The result's
+   * `stderrTail` is then empty.
+   */
+  readonly inheritStderr?: boolean;
 }
 
 /** Result of an interactive child process. */
 export interface InteractiveResult {
   readonly code: number;
-  /** The last few kilobytes the child wrote to stderr (also shown to the user). */
+  /** The last few kilobytes the child wrote to stderr (also shown to the user); "" when inherited. */
   readonly stderrTail: string;
 }
 
