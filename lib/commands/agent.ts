@@ -3,7 +3,7 @@
  */
 import { LlmError } from "../errors.ts";
 import { dirname } from "../std/path.ts";
-import { misplacedOption, type ParsedOptions } from "../cli/parse.ts";
+import { misplacedOption, type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { planLaunch } from "../launch/plan.ts";
@@ -29,12 +29,14 @@ export async function launchAgent(
   const dryRun = options.flags.has("dry-run");
   const verbose = options.flags.has("verbose");
   const request = await resolveCondaName(launchRequest(agent, args, options), system);
+  const backend = options.values.get("backend");
   const runtime = selectRuntime(
-    options.values.get("backend") ?? system.env.LLM_BACKEND,
+    backend ?? system.env.LLM_BACKEND,
     (name) => system.which(name),
     dryRun,
     system.os,
     engineCheck(system),
+    backend === undefined ? "LLM_BACKEND" : sourceOf(options, "backend"),
   );
   const setup = await setUpRuntime(
     runtime,

@@ -47,6 +47,7 @@ export const INSTALL_HINTS: Readonly<Record<RuntimeName, string>> = {
  * With `dryRun`, a missing runtime is tolerated so the command can still be shown.
  * `engineProblem` says why a found runtime cannot work (docker without an
  * engine); auto passes over such a runtime when a later one is found.
+ * `origin` names where `requested` came from, for --verbose.
  *
  * @example
  * ```ts ignore
@@ -60,6 +61,7 @@ export function selectRuntime(
   dryRun: boolean,
   os: string,
   engineProblem: (name: RuntimeName) => string | null = () => null,
+  origin = "--backend or LLM_BACKEND",
 ): RuntimeChoice {
   const name = requested === undefined || requested === "" ? "auto" : requested;
   if (!(BACKENDS as readonly string[]).includes(name)) {
@@ -76,7 +78,7 @@ export function selectRuntime(
   return {
     adapter: ADAPTERS[wanted],
     executable: wanted,
-    reason: `${wanted}: requested with --backend or LLM_BACKEND${
+    reason: `${wanted}: requested with ${origin}${
       path === null ? " (not found on PATH)" : ` (${path})`
     }`,
     found: path !== null,

@@ -205,3 +205,27 @@ Deno.test("a forced docker backend is not second-guessed by the engine check", (
   const check = engineCheck(engineFacts({}, []));
   assertEquals(selectRuntime("docker", onPath("docker"), false, "linux", check).found, true);
 });
+
+Deno.test("--verbose names where the backend came from: the config file, LLM_BACKEND or --backend", async () => {
+  const { main } = await import("../../../lib/cli/main.ts");
+  const { fakeSystem, setContent } = await import("../../_fake_system.ts");
+  const config = "/home/user/.config/llm/config.yaml";
+  const run = async (argv: string[], env: Record<string, string> = {}, file?: string) => {
+    const sys = fakeSystem({ executables: ["podman", "docker"], env, files: file ? [config] : [] });
+    if (file) setContent(sys, config, file);
+    await main(["--dry-run", "--verbose", ...argv, "codex"], sys);
+    return sys.err.join("").split("\n").find((l) => l.startsWith("llm: runtime ")) ?? "";
+  };
+  assertEquals(
+    await run([], {}, "backend: docker\n"),
+    `llm: runtime docker: requested with ${config}:1 (/usr/bin/docker)`,
+  );
+  assertEquals(
+    await run([], { LLM_BACKEND: "docker" }),
+    "llm: runtime docker: requested with LLM_BACKEND (/usr/bin/docker)",
+  );
+  assertEquals(
+    await run(["--backend", "docker"]),
+    "llm: runtime docker: requested with --backend (/usr/bin/docker)",
+  );
+});
