@@ -37,7 +37,11 @@ const PI_PROVIDERS = [
 const AGENT_HOSTS: Readonly<Record<string, readonly string[]>> = {
   codex: OPENAI,
   claude: ANTHROPIC,
-  pi: [...ANTHROPIC.filter((h) => h !== "claude.ai" && h !== "statsig.anthropic.com"), ...OPENAI, ...PI_PROVIDERS],
+  pi: [
+    ...ANTHROPIC.filter((h) => h !== "claude.ai" && h !== "statsig.anthropic.com"),
+    ...OPENAI,
+    ...PI_PROVIDERS,
+  ],
 };
 
 /** Named extra sets, for `--allow-set NAME` and `allow_sets:` in the config files. */
@@ -88,7 +92,9 @@ export function agentAllowList(name: string, options: AgentHostsOptions = {}): A
     : [...(Object.hasOwn(AGENT_HOSTS, name) ? AGENT_HOSTS[name] : [])];
   for (const region of options.bedrockRegions ?? []) {
     if (!REGION.test(region)) {
-      throw new UsageError(`AWS region '${printable(region)}' is not a region name such as 'us-east-1'`);
+      throw new UsageError(
+        `AWS region '${printable(region)}' is not a region name such as 'us-east-1'`,
+      );
     }
     hosts.push(`bedrock-runtime.${region}.amazonaws.com`, `bedrock.${region}.amazonaws.com`);
   }
@@ -108,7 +114,9 @@ export function allowSet(name: string, origin = "--allow-set"): AllowEntry[] {
   const hosts = Object.hasOwn(ALLOW_SETS, name) ? ALLOW_SETS[name] : undefined;
   if (!hosts) {
     throw new UsageError(
-      `${origin}: unknown allow set '${printable(name)}' (known: ${Object.keys(ALLOW_SETS).join(", ")})`,
+      `${origin}: unknown allow set '${printable(name)}' (known: ${
+        Object.keys(ALLOW_SETS).join(", ")
+      })`,
     );
   }
   return parseAllowEntries(hosts, `allow set ${name}`);

@@ -21,12 +21,7 @@
  * No work happens at import; `startProxy` opens the listeners and `close`
  * ends every connection and waits for them.
  */
-import {
-  allowHint,
-  formatHostPort,
-  normalizeHost,
-  printable,
-} from "./allowlist.ts";
+import { allowHint, formatHostPort, normalizeHost, printable } from "./allowlist.ts";
 import {
   closingResponse,
   type Destination,
@@ -211,7 +206,9 @@ class ProxyServer {
       head = parseRequestHead(text);
     } catch (e) {
       if (timedOut) return;
-      if (e instanceof HttpError) return await this.#answer(client, e.status, `llm: ${e.message}\n`);
+      if (e instanceof HttpError) {
+        return await this.#answer(client, e.status, `llm: ${e.message}\n`);
+      }
       throw e;
     } finally {
       clearTimeout(timer);
@@ -270,10 +267,16 @@ class ProxyServer {
       try {
         responseHead = await response.readHead(64 * 1024);
       } catch {
-        throw new HttpError(502, `${formatHostPort(target.host, target.port)} sent a malformed response`);
+        throw new HttpError(
+          502,
+          `${formatHostPort(target.host, target.port)} sent a malformed response`,
+        );
       }
       if (responseHead === undefined) {
-        throw new HttpError(502, `${formatHostPort(target.host, target.port)} closed without answering`);
+        throw new HttpError(
+          502,
+          `${formatHostPort(target.host, target.port)} closed without answering`,
+        );
       }
       await writeAll(client, latin1(closingResponse(parseResponseHead(responseHead))));
       const rest = response.takeBuffered();
@@ -299,14 +302,22 @@ class ProxyServer {
   ): Promise<void> {
     const key = formatHostPort(dest.host, dest.port);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    this.options.onBlocked?.({ host: dest.host, port: dest.port, time: new Date(), reason, address });
+    this.options.onBlocked?.({
+      host: dest.host,
+      port: dest.port,
+      time: new Date(),
+      reason,
+      address,
+    });
     const flag = this.options.allowFlag ?? "--allow-host";
     const body = reason === "not-allowed"
       ? `llm: blocked ${key}: not on this session's allow list (--network allow).\n` +
         `To allow it, run llm again with ${flag} ${allowHint(dest.host, dest.port)}.\n`
       : `llm: blocked ${key}: the name resolves to the local address ${address}, ` +
         "which the proxy does not connect to by name.\n" +
-        `If you mean it, allow and use the address itself: ${flag} ${allowHint(address ?? "", dest.port)}.\n`;
+        `If you mean it, allow and use the address itself: ${flag} ${
+          allowHint(address ?? "", dest.port)
+        }.\n`;
     await this.#answer(client, 403, body, [["X-Llm-Egress", "blocked"]]);
   }
 

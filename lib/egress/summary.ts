@@ -30,7 +30,9 @@ export function blockedSummary(counts: ReadonlyMap<string, number>): string | un
     .map(({ e }) => e);
   const shown = sorted.slice(0, SHOWN).map(([key, n]) => `${printable(key, 100)} (${n})`);
   const more = sorted.length - SHOWN;
-  const tail = more > 0 ? `, and ${more} more host${more === 1 ? "" : "s"} (see the session log)` : "";
+  const tail = more > 0
+    ? `, and ${more} more host${more === 1 ? "" : "s"} (see the session log)`
+    : "";
   return `llm: blocked ${total} connection${total === 1 ? "" : "s"}: ${shown.join(", ")}${tail}`;
 }
 

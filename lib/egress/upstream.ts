@@ -73,7 +73,9 @@ export function parseProxyUrl(value: string, variable: string): UpstreamProxy {
   try {
     url = new URL(text);
   } catch {
-    throw new LlmError(`${variable}='${printable(value)}' is not a proxy URL such as http://proxy:3128`);
+    throw new LlmError(
+      `${variable}='${printable(value)}' is not a proxy URL such as http://proxy:3128`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new LlmError(

@@ -8,13 +8,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
-import {
-  ALL_MODES,
-  e2eState,
-  runLlm,
-  sandboxTest,
-  spawnLlm,
-} from "./_harness.ts";
+import { ALL_MODES, e2eState, runLlm, sandboxTest, spawnLlm } from "./_harness.ts";
 
 const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
 const SECRET = "s3cr3t-value-7f3a91";

@@ -253,7 +253,12 @@ Deno.test("allowHint() and formatHostPort() write the host as --allow-host takes
 });
 
 Deno.test("every hint the proxy gives parses back to an entry that allows the host", () => {
-  for (const [host, port] of [["a.example", 443], ["a.example", 9], ["10.0.0.1", 8080], ["::1", 80]] as const) {
+  for (
+    const [host, port] of [["a.example", 443], ["a.example", 9], ["10.0.0.1", 8080], [
+      "::1",
+      80,
+    ]] as const
+  ) {
     assert(entryAllows(parseAllowEntry(allowHint(host, port)), host, port), `${host}:${port}`);
   }
 });
