@@ -85,9 +85,9 @@ if (state && state.rootfulSkip === null) {
     cwd: work,
     stdout: "piped",
   }).output();
-  // Through bash: the printed line passes the environment as `--env-file <(printf ...)`.
-  const scratch = await materialiseScratch(work);
-  const podmanArgv = ["bash", "-c", withScratch(new TextDecoder().decode(printed.stdout), scratch)];
+  // Through bash: the printed line passes the environment as `--env-file <(printf ...)` and
+  // makes the temporary directory the launch would (mask sources, session copies).
+  const podmanArgv = ["bash", "-c", new TextDecoder().decode(printed.stdout)];
   await timeRun([...llm, ...args], env, work);
   const ratios: number[] = [];
   const emptyRatios: number[] = [];
@@ -127,29 +127,6 @@ console.log(line(["measure", "value", "target"]));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
 console.log(`(${RUNS} runs each, ${Deno.build.target}, deno ${Deno.version.deno})`);
-
-/**
- * The dry-run line names the launch's temporary directory as
- * /tmp/llm-XXXXXX; the bare side gets a real one, made once, holding what a
- * launch makes there (mask sources, the session copy of ~/.claude.json).
- */
-async function materialiseScratch(parent: string, owner?: number): Promise<string> {
-  const dir = join(parent, "scratch");
-  await Deno.mkdir(join(dir, "session"), { recursive: true });
-  await Deno.mkdir(join(dir, "empty"));
-  await Deno.writeTextFile(join(dir, "empty-file"), "");
-  await Deno.writeTextFile(join(dir, "session", "claude.json"), "{}\n");
-  if (owner !== undefined) {
-    for (const p of ["", "session", "empty", "empty-file", "session/claude.json"]) {
-      await Deno.chown(join(dir, p), owner, owner);
-    }
-  }
-  return dir;
-}
-
-function withScratch(line: string, scratch: string): string {
-  return line.trim().replaceAll("/tmp/llm-XXXXXX", scratch);
-}
 
 /**
  * Row 4: the real agent image, rootless. The bare side runs the printed
@@ -203,13 +180,7 @@ async function agentImageRows(state: E2EState | null): Promise<[string, string, 
     const why = new TextDecoder().decode(printed.stderr).trim().split("\n").at(-1) ?? "";
     return [[label, "skipped", `llm --dry-run failed: ${why}`]];
   }
-  const scratch = await materialiseScratch(root, uid);
-  const bare = [
-    ...asUser,
-    "bash",
-    "-c",
-    withScratch(new TextDecoder().decode(printed.stdout), scratch),
-  ];
+  const bare = [...asUser, "bash", "-c", new TextDecoder().decode(printed.stdout)];
   const driver = await new Deno.Command(asUser[0], {
     args: [
       ...asUser.slice(1),

@@ -11,7 +11,7 @@ import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
 import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
-import { DRY_RUN_SCRATCH, setUpRuntime, withScratch } from "../runtime/prepare.ts";
+import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime, withScratch } from "../runtime/prepare.ts";
 import { probeFailure, runCommand } from "../runtime/run.ts";
 import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
@@ -79,11 +79,19 @@ export async function launchAgent(
   const preview = commandFor(DRY_RUN_SCRATCH);
   for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
-    const line = dryRunLine(preview, system.env);
-    system.stdout(line + "\n");
-    if (line.includes(DRY_RUN_SCRATCH)) {
+    const setUp = {
+      placeholder: DRY_RUN_SCRATCH,
+      entries: scratchLayout(runtime.adapter, plan, system),
+    };
+    system.stdout(dryRunLine(preview, system.env, setUp) + "\n");
+    // Not made by the line: pasted, it would create credential directories
+    // as a side effect the user did not ask for; --verbose names them.
+    const missing = plan.ensure.filter((e) => system.stat(e.hostPath) === null);
+    if (verbose && missing.length > 0) {
       system.stderr(
-        `llm: note: ${DRY_RUN_SCRATCH} stands for a temporary directory made at launch\n`,
+        `llm: the launch first creates ${
+          missing.map((e) => e.hostPath).join(", ")
+        }; the line above expects them\n`,
       );
     }
     return 0;

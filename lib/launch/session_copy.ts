@@ -22,6 +22,9 @@ export interface SessionFile {
 /** The folder of the temporary directory that holds the copies. */
 export const SESSION_DIR = "session";
 
+/** What the agent gets where the host file is absent or unreadable. */
+export const EMPTY_SESSION_FILE = "{}\n";
+
 /** Larger files are not copied: the launch stops instead of truncating one. */
 const SESSION_FILE_LIMIT = 64 << 20;
 
@@ -55,7 +58,7 @@ export async function copyIn(
   system.mkdir(join(scratch, SESSION_DIR), 0o700);
   const copied: CopiedFile[] = [];
   for (const file of files) {
-    const original = (await readText(system, file.hostPath, true)) ?? "{}\n";
+    const original = (await readText(system, file.hostPath, true)) ?? EMPTY_SESSION_FILE;
     system.writeFileAtomic(join(scratch, file.copy), original, 0o600);
     copied.push({ file, original });
   }

@@ -19,8 +19,9 @@ import {
   SCRATCH_EMPTY_FILE,
   SCRATCH_HOME,
   SCRATCH_PLACEHOLDER,
-  scratchPath,
+  type ScratchEntry,
 } from "./scratch.ts";
+import { EMPTY_SESSION_FILE, SESSION_DIR } from "../launch/session_copy.ts";
 import { chooseSifImage } from "./singularity.ts";
 
 /** The plan as the runtime will run it, and what to tell the user. */
@@ -104,23 +105,56 @@ export async function withScratch<T>(
   const made = system.makeTempDir("llm-");
   try {
     const scratch = system.realPath(made) ?? made;
-    system.mkdir(scratchPath(scratch, SCRATCH_EMPTY), 0o500);
-    system.createFileIfAbsent(scratchPath(scratch, SCRATCH_EMPTY_FILE), "", 0o444);
-    for (const dir of adapter.scratchDirs) system.mkdir(join(scratch, dir), 0o700);
-    if (adapter.scratchDirs.includes(SCRATCH_HOME)) {
-      for (const p of homeMountPoints(plan, system)) {
-        const path = join(scratch, SCRATCH_HOME, p.path);
-        if (p.kind === "dir") system.mkdir(path, 0o700);
-        else {
-          system.mkdir(dirname(path), 0o700);
-          system.createFileIfAbsent(path, "", 0o600);
-        }
-      }
+    for (const entry of scratchLayout(adapter, plan, system)) {
+      const path = join(scratch, entry.path);
+      // Session copies are made by copyIn(), which keeps the original to merge back.
+      if (entry.kind === "dir") system.mkdir(path, entry.mode);
+      else if (entry.kind === "file") system.createFileIfAbsent(path, "", entry.mode);
     }
     return await fn(scratch);
   } finally {
     system.remove(made);
   }
+}
+
+/**
+ * What a launch makes in its temporary directory, in order: the mask
+ * sources, the adapter's subdirectories with the mount points inside the
+ * temporary home, and the session copies of agent files.
+ */
+export function scratchLayout(
+  adapter: RuntimeAdapter,
+  plan: LaunchPlan,
+  facts: HostFacts,
+): ScratchEntry[] {
+  const entries: ScratchEntry[] = [
+    { kind: "dir", path: SCRATCH_EMPTY, mode: 0o500 },
+    { kind: "file", path: SCRATCH_EMPTY_FILE, mode: 0o444 },
+  ];
+  const dirs = new Set<string>();
+  const dir = (path: string) => {
+    if (dirs.has(path)) return;
+    dirs.add(path);
+    entries.push({ kind: "dir", path, mode: 0o700 });
+  };
+  adapter.scratchDirs.forEach(dir);
+  if (adapter.scratchDirs.includes(SCRATCH_HOME)) {
+    for (const p of homeMountPoints(plan, facts)) {
+      const path = join(SCRATCH_HOME, p.path);
+      if (p.kind === "dir") dir(path);
+      else {
+        dir(dirname(path));
+        entries.push({ kind: "file", path, mode: 0o600 });
+      }
+    }
+  }
+  if (plan.sessionFiles.length > 0) {
+    dir(SESSION_DIR);
+    for (const f of plan.sessionFiles) {
+      entries.push({ kind: "copy", path: f.copy, from: f.hostPath, fallback: EMPTY_SESSION_FILE });
+    }
+  }
+  return entries;
 }
 
 /** A mount point to make inside the temporary home, relative to it. */
@@ -140,9 +174,13 @@ export function homeMountPoints(plan: LaunchPlan, facts: HostFacts): MountPoint[
   const points: MountPoint[] = [];
   for (const m of plan.mounts) {
     if (m.target === home || !isWithin(m.target, home)) continue;
+    // A source the launch creates first (a fresh ~/.codex) may not exist yet on --dry-run.
     const kind = m.kind === "mask"
       ? m.entry
-      : !m.inScratch && facts.stat(m.source) === "dir"
+      : m.inScratch
+      ? "file"
+      : (facts.stat(m.source) ?? plan.ensure.find((e) => e.hostPath === m.source)?.kind) ===
+          "dir"
       ? "dir"
       : "file";
     points.push({ path: relative(home, m.target), kind });

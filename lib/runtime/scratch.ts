@@ -23,6 +23,23 @@ export const SCRATCH_CREATED = "created";
 export const SCRATCH_STARTED = "started";
 /** Session copies of agent files (see lib/launch/session_copy.ts) live in `session/`. */
 
+/**
+ * One thing a launch makes in its temporary directory before the runtime
+ * starts, `path` relative to it. Both the launch (lib/runtime/prepare.ts)
+ * and the `--dry-run` line (lib/runtime/dry_run.ts) follow the same list, so
+ * a pasted line sets up what the launch would.
+ */
+export type ScratchEntry =
+  | { readonly kind: "dir"; readonly path: string; readonly mode: number }
+  | { readonly kind: "file"; readonly path: string; readonly mode: number }
+  /** A copy of a host file (mode 0600), or `fallback` where it cannot be read. */
+  | {
+    readonly kind: "copy";
+    readonly path: string;
+    readonly from: string;
+    readonly fallback: string;
+  };
+
 /** `name` inside the scratch directory. */
 export function scratchPath(scratch: string, name: string): string {
   return join(scratch, name);

@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
 import { main } from "../../../lib/cli/main.ts";
 import { splitShellWords } from "../../../lib/text/shell_words.ts";
 import { type FakeSystem, fakeSystem, type FakeSystemOptions } from "../../_fake_system.ts";
@@ -63,7 +63,12 @@ Deno.test("--dry-run prints one quoted line and changes nothing", async () => {
   const [code, sys] = await llm(["--dry-run", "shell", "--", "echo", "it's", "a b"]);
   assertEquals(code, 0);
   assertEquals(sys.out.length, 1);
-  const argv = splitShellWords(sys.out[0]);
+  // The session copy of ~/.claude.json lives in a temporary directory the line makes first.
+  const line = sys.out[0].trim();
+  assert(line.startsWith("(umask 077 && d=$(mktemp -d /tmp/llm-XXXXXX) && "), line);
+  assert(line.endsWith(")"), line);
+  const words = splitShellWords(line.slice(1, -1));
+  const argv = words.slice(words.lastIndexOf("&&") + 1);
   assertEquals(argv.slice(0, 4), ["podman", "run", "--rm", "-i"]);
   assertEquals(argv.slice(-7), ["/bin/bash", "-c", '"$@"', "bash", "echo", "it's", "a b"]);
   assertEquals(sys.changes, []);

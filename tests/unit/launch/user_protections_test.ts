@@ -30,7 +30,8 @@ async function masked(system: FakeSystem, argv: string[]): Promise<string[]> {
   assertEquals(code, 0, system.err.join(""));
   const words = splitShellWords(system.out.join(""));
   return words.flatMap((w) => {
-    const m = /^\/tmp\/llm-XXXXXX\/empty[^:]*:([^:]+)/.exec(w);
+    // The line's temporary directory is "$d", which splitShellWords leaves as written.
+    const m = /^\$d\/empty[^:]*:([^:]+)/.exec(w);
     return m ? [m[1]] : [];
   });
 }

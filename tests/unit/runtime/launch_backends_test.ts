@@ -34,15 +34,13 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-10), [
+  assertEquals(sys.changes.slice(-8), [
     `mkdir ${temp}/empty`,
     `create ${temp}/empty-file`,
     `mkdir ${temp}/home`,
     `mkdir ${temp}/home/.codex`,
     // The mount points of Codex's read-only settings and instructions, inside its directory.
-    `mkdir ${temp}/home/.codex`,
     `create ${temp}/home/.codex/config.toml`,
-    `mkdir ${temp}/home/.codex`,
     `create ${temp}/home/.codex/AGENTS.md`,
     `mkdir ${temp}/home/.codex/skills`,
     `remove ${temp}`,
@@ -74,11 +72,12 @@ Deno.test("singularity: the temporary home is removed when the launch itself fai
   assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
 });
 
-Deno.test("singularity --dry-run shows a placeholder home and creates nothing", async () => {
+Deno.test("singularity --dry-run prints a line that makes its own temporary home, and creates nothing", async () => {
   const [code, sys] = await llm(["--dry-run", "codex"], APPTAINER);
   assertEquals(code, 0);
-  assertStringIncludes(sys.out[0], "--home /tmp/llm-XXXXXX/home:/home/devuser");
-  assertStringIncludes(sys.err.join(""), "stands for a temporary directory");
+  assertStringIncludes(sys.out[0], "d=$(mktemp -d /tmp/llm-XXXXXX)");
+  assertStringIncludes(sys.out[0], `mkdir -p -m 0700 -- "$d"/home && `);
+  assertStringIncludes(sys.out[0], `--home "$d"/home:/home/devuser`);
   assertEquals(sys.changes, []);
   assertEquals(sys.ran, []);
 });
@@ -197,9 +196,7 @@ Deno.test("singularity: mount points under the home are made in the temporary ho
     `mkdir ${temp}/home/.claude`,
     `create ${temp}/home/.claude.json`,
     `mkdir ${temp}/home/data`,
-    `mkdir ${temp}/home/.claude`,
     `create ${temp}/home/.claude/settings.json`,
-    `mkdir ${temp}/home/.claude`,
     `create ${temp}/home/.claude/CLAUDE.md`,
     `mkdir ${temp}/home/.claude/skills`,
   ]);
