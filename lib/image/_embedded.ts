@@ -38,6 +38,6 @@ export const EMBEDDED_CONTEXT: readonly EmbeddedFile[] = [
     path: "image/packages.txt",
     mode: 0o644,
     content:
-      "# The agent image's system packages, one per line (Debian and Ubuntu names).\n# Read by the Dockerfile (apt-get install) and by tasks/_agent_rootfs.ts\n# (debootstrap --include), so both images get the same tools.\nbash\nbubblewrap\nca-certificates\ncurl\nfzf\ngit\ngnupg\njq\nless\nman-db\nprocps\npython3\npython-is-python3\nripgrep\nsudo\nunzip\nvim\nxz-utils\n",
+      "# The agent image's system packages, one per line (Debian and Ubuntu names).\n# Read by the Dockerfile (apt-get install) and by tasks/_agent_rootfs.ts\n# (debootstrap --include), so both images get the same tools. socat forwards\n# the egress proxy's socket to a loopback port inside the container.\nbash\nbubblewrap\nca-certificates\ncurl\nfzf\ngit\ngnupg\njq\nless\nman-db\nprocps\npython3\npython-is-python3\nripgrep\nsocat\nsudo\nunzip\nvim\nxz-utils\n",
   },
 ];
