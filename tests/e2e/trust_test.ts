@@ -1,12 +1,22 @@
 /**
- * Attack 3 of issue 12 against real rootless podman: the agent edits or
- * removes a trusted `.llm.yaml` in one session to drop its masks in the next.
- * The agent's actions are scripted with `llm shell -- bash -c '...'`.
+ * Attack 3 of issue 12 against real podman and docker, rootful and
+ * rootless: the agent edits or removes a trusted `.llm.yaml` in one session
+ * to drop its masks in the next. The agent's actions are scripted with
+ * `llm shell -- bash -c '...'`.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
 import { quoteWord } from "../../lib/text/shell_words.ts";
-import { e2eState, ignoreUnless, makeSandbox, runAs, runLlm, type Sandbox } from "./_harness.ts";
+import {
+  ALL_MODES,
+  e2eState,
+  ignoreUnless,
+  makeSandbox,
+  runAs,
+  runLlm,
+  type Sandbox,
+  sandboxTest,
+} from "./_harness.ts";
 
 const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
 
@@ -39,97 +49,71 @@ async function trustedWorkspace(s: Sandbox): Promise<string> {
 
 const LOOK = "touch launched; cat secrets/key 2>/dev/null || echo hidden";
 
-Deno.test({
-  name: "a trusted .llm.yaml the agent edited stops the next launch with an error (rootless)",
-  ignore: ignoreUnless("rootless"),
-  async fn() {
-    const s = await makeSandbox("rootless");
-    try {
-      const project = await trustedWorkspace(s);
-      const first = await session(
-        s,
-        "cat secrets/key 2>/dev/null || echo hidden; echo '# hi' >> .llm.yaml",
-      );
-      assertEquals(first.code, 0, first.stderr);
-      assertEquals(first.stdout.trim(), "hidden");
+for (const [mode, engine] of ALL_MODES) {
+  const test = sandboxTest(mode, engine);
 
-      const second = await session(s, LOOK);
-      assertEquals(second.code, 1, second.stdout);
-      assertEquals(second.stdout, "");
-      assertStringIncludes(
-        second.stderr,
-        `llm: error: ${project} changed since it was trusted (its restrictions are the same; ` +
-          `other lines differ); it is not applied and nothing was launched. Review it; to trust ` +
-          `it as it is now run: llm trust ${quoteWord(project)}; to stop using it run: ` +
-          `llm trust --forget ${quoteWord(project)}\n`,
-      );
-      const launched = await runAs(s, ["test", "-e", join(s.workspace, "launched")]);
-      assert(launched.code !== 0, "the second session must not have started");
+  test("a trusted .llm.yaml the agent edited stops the next launch with an error", async (s) => {
+    const project = await trustedWorkspace(s);
+    const first = await session(
+      s,
+      "cat secrets/key 2>/dev/null || echo hidden; echo '# hi' >> .llm.yaml",
+    );
+    assertEquals(first.code, 0, first.stderr);
+    assertEquals(first.stdout.trim(), "hidden");
 
-      // Re-trusting after review restores launches, with the mask.
-      assertEquals((await runLlm(s, ["trust"])).code, 0);
-      const third = await session(s, LOOK);
-      assertEquals(third.stdout.trim(), "hidden", third.stderr);
-    } finally {
-      await s.cleanup();
-    }
-  },
-});
+    const second = await session(s, LOOK);
+    assertEquals(second.code, 1, second.stdout);
+    assertEquals(second.stdout, "");
+    assertStringIncludes(
+      second.stderr,
+      `llm: error: ${project} changed since it was trusted (its restrictions are the same; ` +
+        `other lines differ); it is not applied and nothing was launched. Review it; to trust ` +
+        `it as it is now run: llm trust ${quoteWord(project)}; to stop using it run: ` +
+        `llm trust --forget ${quoteWord(project)}\n`,
+    );
+    const launched = await runAs(s, ["test", "-e", join(s.workspace, "launched")]);
+    assert(launched.code !== 0, "the second session must not have started");
 
-Deno.test({
-  name: "a trusted .llm.yaml the agent moved away keeps its mask, with a warning (rootless)",
-  ignore: ignoreUnless("rootless"),
-  async fn() {
-    const s = await makeSandbox("rootless");
-    try {
-      const project = await trustedWorkspace(s);
-      const first = await session(s, "mv .llm.yaml moved.yaml");
-      assertEquals(first.code, 0, first.stderr);
+    // Re-trusting after review restores launches, with the mask.
+    assertEquals((await runLlm(s, ["trust"])).code, 0);
+    const third = await session(s, LOOK);
+    assertEquals(third.stdout.trim(), "hidden", third.stderr);
+  });
 
-      const second = await session(s, LOOK);
-      assertEquals(second.code, 0, second.stderr);
-      assertEquals(second.stdout.trim(), "hidden");
-      assertStringIncludes(
-        second.stderr,
-        `llm: warning: ${project} was trusted but is gone; its restrictions still apply ` +
-          `(mask secrets); restore it, or drop them with: llm trust --forget ${
-            quoteWord(project)
-          }\n`,
-      );
+  test("a trusted .llm.yaml the agent moved away keeps its mask, with a warning", async (s) => {
+    const project = await trustedWorkspace(s);
+    const first = await session(s, "mv .llm.yaml moved.yaml");
+    assertEquals(first.code, 0, first.stderr);
 
-      // Only the user's explicit --forget drops them.
-      const forget = await runLlm(s, ["trust", "--forget"]);
-      assertEquals(forget.code, 0, forget.stderr);
-      const third = await session(s, LOOK);
-      assertEquals(third.stdout.trim(), "SECRET", third.stderr);
-    } finally {
-      await s.cleanup();
-    }
-  },
-});
+    const second = await session(s, LOOK);
+    assertEquals(second.code, 0, second.stderr);
+    assertEquals(second.stdout.trim(), "hidden");
+    assertStringIncludes(
+      second.stderr,
+      `llm: warning: ${project} was trusted but is gone; its restrictions still apply ` +
+        `(mask secrets); restore it, or drop them with: llm trust --forget ${quoteWord(project)}\n`,
+    );
 
-Deno.test({
-  name:
-    "a trusted .llm.yaml the agent replaced by a FIFO stops the launch without hanging (rootless)",
-  ignore: ignoreUnless("rootless"),
-  async fn() {
-    const s = await makeSandbox("rootless");
-    try {
-      const project = await trustedWorkspace(s);
-      const first = await session(s, "rm .llm.yaml && mkfifo .llm.yaml");
-      assertEquals(first.code, 0, first.stderr);
-      const second = await session(s, LOOK);
-      assertEquals(second.code, 1, second.stdout);
-      assertStringIncludes(
-        second.stderr,
-        `llm: error: ${project} was trusted but now is not a regular file (a FIFO, socket or ` +
-          `device); it is not applied and nothing was launched.`,
-      );
-    } finally {
-      await s.cleanup();
-    }
-  },
-});
+    // Only the user's explicit --forget drops them.
+    const forget = await runLlm(s, ["trust", "--forget"]);
+    assertEquals(forget.code, 0, forget.stderr);
+    const third = await session(s, LOOK);
+    assertEquals(third.stdout.trim(), "SECRET", third.stderr);
+  });
+
+  test("a trusted .llm.yaml the agent replaced by a FIFO stops the launch without hanging", async (s) => {
+    const project = await trustedWorkspace(s);
+    const first = await session(s, "rm .llm.yaml && mkfifo .llm.yaml");
+    assertEquals(first.code, 0, first.stderr);
+    const second = await session(s, LOOK);
+    assertEquals(second.code, 1, second.stdout);
+    assertStringIncludes(
+      second.stderr,
+      `llm: error: ${project} was trusted but now is not a regular file (a FIFO, socket or ` +
+        `device); it is not applied and nothing was launched.`,
+    );
+  });
+}
 
 Deno.test({
   name: "a user config symlinked to /dev/zero is refused at once, reading nothing (rootless)",
