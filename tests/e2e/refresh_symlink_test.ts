@@ -8,8 +8,8 @@
  * test, which plants the link from inside a real rootless podman launch.
  */
 import { join } from "../../lib/std/path.ts";
-import { e2eState, makeSandbox, runLlm, skipReason } from "./_harness.ts";
-import { assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { ALL_MODES, e2eState, runLlm, sandboxTest } from "./_harness.ts";
+import { assertEquals, assertMatch, assertNotEquals, assertStringIncludes } from "../_assert.ts";
 import { loggedIn, makeWorld, modeOf, type RefreshWorld, runRefresh } from "./_refresh_fixtures.ts";
 
 /** A file outside the credential tree that a planted link points at, and its bytes and mode. */
@@ -255,16 +255,10 @@ Deno.test({
   },
 });
 
-const ROOTLESS_SKIP = skipReason("rootless");
-if (ROOTLESS_SKIP) console.log(`skipping the planted-link launch test: ${ROOTLESS_SKIP}`);
-
-Deno.test({
-  name:
-    "an agent's ~/.aws/config link to ~/.bashrc, planted in a rootless podman launch, stops the next refresh",
-  ignore: ROOTLESS_SKIP !== null,
-  async fn() {
-    const s = await makeSandbox("rootless");
-    try {
+for (const [mode, engine] of ALL_MODES) {
+  sandboxTest(mode, engine)(
+    "an agent's ~/.aws/config link to ~/.bashrc cannot be planted in a launch, and one planted anyway stops the next refresh",
+    async (s) => {
       const uid = Deno.statSync(s.home).uid as number;
       const own = (p: string) => Deno.chownSync(p, uid, uid);
       const bashrc = join(s.home, ".bashrc");
@@ -300,15 +294,13 @@ Deno.test({
       } catch {
         planted = false;
       }
-      if (!planted) {
-        // A launch that mounts ~/.aws/config read-only stops the agent here; the refresh must
-        // hold anyway (anything in the credential directory may be hostile), so plant it here.
-        console.log(`planting from the host: the launch could not (${plant.code}) ${plant.stderr}`);
-        try {
-          Deno.removeSync(config);
-        } catch { /* absent */ }
-        Deno.symlinkSync(bashrc, config);
-      }
+      // With Bedrock ~/.aws is mounted read-only: the agent's move fails inside the container.
+      assertEquals(planted, false, `the agent replaced ~/.aws/config: ${plant.stderr}`);
+      assertNotEquals(plant.code, 0);
+      // The refresh must hold anyway (anything in a credential directory may be hostile, and
+      // --writable-agent-config gives the agent ~/.aws): plant the link from the host.
+      Deno.removeSync(config);
+      Deno.symlinkSync(bashrc, config);
       const r = await runLlm(s, ["refresh", "--kind", "claude"], {
         env: { PATH: `${bin}:/usr/bin:/bin` },
       });
@@ -322,8 +314,6 @@ Deno.test({
       assertEquals(Deno.readFileSync(bashrc), bytes);
       assertEquals(modeOf(bashrc).toString(8), "644");
       assertEquals(names(bin), ["aws"], "aws never ran");
-    } finally {
-      await s.cleanup();
-    }
-  },
-});
+    },
+  );
+}
