@@ -30,6 +30,19 @@ export interface OptionDef {
 /** The supported container platforms. */
 export const ARCHES = ["linux/amd64", "linux/arm64"] as const;
 
+/** `--network` policies, loosest first (lib/egress/policy.ts). */
+export const NETWORK_CHOICES = ["open", "allow", "none"] as const;
+
+/** Named allow sets for `--allow-set` (lib/egress/hosts.ts; a test keeps the two equal). */
+export const ALLOW_SET_NAMES = [
+  "github",
+  "npm",
+  "pypi",
+  "conda-forge",
+  "cran",
+  "huggingface",
+] as const;
+
 /** The container runtimes `--backend` accepts. */
 export const BACKENDS = ["auto", "podman", "docker", "singularity", "apptainer"] as const;
 
@@ -142,6 +155,28 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     placeholder: "FILE",
     complete: "file",
     help: "Local .sif image for singularity/apptainer (relative to the working directory).",
+  },
+  {
+    name: "network",
+    kind: "value",
+    placeholder: "POLICY",
+    complete: NETWORK_CHOICES,
+    help: "Network: open (default), allow (only allowed hosts, through llm's proxy) or none.",
+  },
+  {
+    name: "allow-host",
+    kind: "list",
+    placeholder: "ENTRY",
+    complete: "none",
+    help:
+      "With --network allow: also allow HOST, *.DOMAIN or HOST:PORT (repeatable; implies allow).",
+  },
+  {
+    name: "allow-set",
+    kind: "list",
+    placeholder: "NAME",
+    complete: ALLOW_SET_NAMES,
+    help: "With --network allow: also allow a named set of hosts, e.g. github, pypi (repeatable).",
   },
   {
     name: "config",

@@ -6,7 +6,7 @@ import { dirname } from "../std/path.ts";
 import { misplacedOption, type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
-import { planLaunch } from "../launch/plan.ts";
+import { type LaunchPlan, planLaunch } from "../launch/plan.ts";
 import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
@@ -16,6 +16,7 @@ import { probeFailure, runCommand } from "../runtime/run.ts";
 import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
+import type { EgressSession, EgressSettings } from "../egress/session.ts";
 
 /** Launch `agent` with `args`; resolves to the exit code to exit with. */
 export async function launchAgent(
@@ -46,7 +47,12 @@ export async function launchAgent(
     system,
   );
   const plan = setup.plan;
-  for (const w of [...plan.warnings, ...setup.warnings]) system.stderr(`llm: warning: ${w}\n`);
+  const egress = plan.network.mode === "allow"
+    ? (await import("../egress/session.ts")).egressSettings(plan.network, system.env)
+    : undefined;
+  for (const w of [...plan.warnings, ...setup.warnings, ...egress?.warnings ?? []]) {
+    system.stderr(`llm: warning: ${w}\n`);
+  }
   if (!runtime.found) {
     system.stderr(`llm: warning: ${runtime.executable} not found; showing its command anyway\n`);
   }
@@ -63,6 +69,7 @@ export async function launchAgent(
           : `llm: mask ${m.target} [${m.origin}]\n`,
       );
     }
+    system.stderr(networkLine(plan.network));
   }
   const commandFor = (scratch: string) =>
     runtime.adapter.command(plan, {
@@ -94,6 +101,13 @@ export async function launchAgent(
         }; the line above expects them\n`,
       );
     }
+    if (plan.network.mode === "allow") {
+      system.stderr(
+        `llm: note: --network allow: the container reaches only llm's filtering proxy, ` +
+          `which llm runs for the session on ${DRY_RUN_SCRATCH}/egress/proxy.sock; pasted ` +
+          `without it, the command has no route out\n`,
+      );
+    }
     return 0;
   }
   for (const w of await unsharedVolumeWarnings(plan.mounts, runtime.adapter.name, system)) {
@@ -111,7 +125,13 @@ export async function launchAgent(
   // The temporary directory goes on every exit path, signals included.
   const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
     const copied = await copyIn(plan.sessionFiles, scratch, system);
-    const ran = await runCommand(commandFor(scratch), system);
+    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system);
+    let ran: Awaited<ReturnType<typeof runCommand>>;
+    try {
+      ran = await runCommand(commandFor(scratch), system);
+    } finally {
+      if (proxy) await stopSessionProxy(proxy, plan.agent, system);
+    }
     for (const w of await copyBack(copied, scratch, system)) {
       system.stderr(`llm: warning: ${w}\n`);
     }
@@ -129,6 +149,53 @@ export async function launchAgent(
     return 1;
   }
   return result.code;
+}
+
+/** `--verbose`: the network policy and, under allow, every entry of the allow list. */
+function networkLine(network: LaunchPlan["network"]): string {
+  if (network.mode !== "allow") {
+    return `llm: network ${network.mode}${
+      network.mode === "none" ? " (loopback only)" : " (the runtime's default network)"
+    }\n`;
+  }
+  const builtin = new Set(network.builtin.map((e) => e.text));
+  const own = network.entries.filter((e) => !builtin.has(e.text)).map((e) => e.text);
+  return `llm: network allow (through llm's proxy): built-in ${
+    network.builtin.map((e) => e.text).join(", ") || "(none)"
+  }; added ${own.join(", ") || "(none)"}\n`;
+}
+
+/** Start the session's egress proxy; `--verbose` prints each refusal as it happens. */
+async function startSessionProxy(
+  settings: EgressSettings,
+  scratch: string,
+  verbose: boolean,
+  system: System,
+): Promise<{ session: EgressSession; started: Date }> {
+  const { startEgress } = await import("../egress/session.ts");
+  const { blockedNotice } = await import("../egress/summary.ts");
+  const started = new Date();
+  const session = await startEgress(settings, scratch, system, (event) => {
+    if (verbose) system.stderr(`${blockedNotice(event)}\n`);
+  });
+  return { session, started };
+}
+
+/** Stop the proxy, write the session log and print the one-line summary. */
+async function stopSessionProxy(
+  proxy: { session: EgressSession; started: Date },
+  agent: string,
+  system: System,
+): Promise<void> {
+  const { countBlocked, egressLogPath, finishEgressLog } = await import("../egress/session.ts");
+  await proxy.session.close();
+  const line = finishEgressLog(
+    proxy.session.events,
+    countBlocked(proxy.session.events),
+    egressLogPath(system.env, system.home, agent, proxy.started),
+    system,
+  );
+  if (line !== undefined) system.stderr(`${line}\n`);
 }
 
 /** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */

@@ -4,9 +4,10 @@
  * options layer (the same shape the command line parses into) plus agents.
  */
 import { LlmError, UsageError } from "../errors.ts";
-import { BACKENDS } from "../cli/options.ts";
+import { ALLOW_SET_NAMES, BACKENDS, NETWORK_CHOICES } from "../cli/options.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
 import { parseMountSpec } from "../launch/mounts.ts";
+import { parseAllowEntry } from "../egress/allowlist.ts";
 import { lineOf } from "./lines.ts";
 
 /** An agent added or changed by the config file. */
@@ -47,11 +48,34 @@ const KEYS: Readonly<Record<string, { kind: Kind; option: string }>> = {
   certs: { kind: "string", option: "certs" },
   global_read_only: { kind: "boolean", option: "global-read-only" },
   workspace_mount: { kind: "string", option: "workspace-mount" },
+  network: { kind: "string", option: "network" },
+  allow_hosts: { kind: "strings", option: "allow-host" },
+  allow_sets: { kind: "strings", option: "allow-set" },
   agents: { kind: "map", option: "" },
 };
 
-/** A project file may restrict (ro, mask, global_read_only) and add env and workspace mounts. */
-const PROJECT_KEYS = ["ro", "mask", "global_read_only", "env", "mounts"];
+/**
+ * A project file may restrict (ro, mask, global_read_only, network and its
+ * allow lists, which can only narrow the user's) and add env and workspace
+ * mounts.
+ */
+const PROJECT_KEYS = [
+  "ro",
+  "mask",
+  "global_read_only",
+  "env",
+  "mounts",
+  "network",
+  "allow_hosts",
+  "allow_sets",
+];
+
+/**
+ * The option a project file's `network:` sets. Kept apart from `network`,
+ * where the command line would override it: a project's policy is combined
+ * with the user's, the stricter winning (lib/egress/policy.ts).
+ */
+export const PROJECT_NETWORK = "project-network";
 const AGENT_KEYS = ["command", "credentials", "env_prefixes", "image", "tag", "bedrock_flag"];
 
 /**
@@ -108,8 +132,12 @@ export function validateConfig(
       if (key === "workspace_mount" && !text.startsWith("/")) {
         fail([key], "expected an absolute container path");
       }
-      values.set(spec.option, text);
-      sources.set(spec.option, [source]);
+      if (key === "network" && !(NETWORK_CHOICES as readonly string[]).includes(text)) {
+        fail([key], `expected one of ${NETWORK_CHOICES.join(", ")}, got '${text}'`);
+      }
+      const option = key === "network" && kind === "project" ? PROJECT_NETWORK : spec.option;
+      values.set(option, text);
+      sources.set(option, [source]);
     } else if (spec.kind === "boolean") {
       if (typeof value !== "boolean") fail([key], "expected true or false");
       if (value) {
@@ -133,6 +161,23 @@ export function validateConfig(
               `a project file may only mount paths inside the workspace, given relative ` +
                 `without '..', got '${host}'; put other mounts in your user config`,
             );
+          }
+        });
+      }
+      if (key === "allow_hosts") {
+        items.forEach((item, i) => {
+          try {
+            parseAllowEntry(item, "allow_hosts");
+          } catch (e) {
+            if (!(e instanceof UsageError)) throw e;
+            fail([key, i], e.message.replace(/^allow_hosts: /, ""));
+          }
+        });
+      }
+      if (key === "allow_sets") {
+        items.forEach((item, i) => {
+          if (!(ALLOW_SET_NAMES as readonly string[]).includes(item)) {
+            fail([key, i], `unknown allow set '${item}' (known: ${ALLOW_SET_NAMES.join(", ")})`);
           }
         });
       }

@@ -26,6 +26,8 @@ import { fromWorkspaceFile, resolveSource } from "./resolve.ts";
 import { protectHostConfig } from "./agent_config.ts";
 import { claudeStateFile, type SessionFile } from "./session_copy.ts";
 import type { LaunchRequest } from "./request.ts";
+import { type NetworkPolicy, resolveNetworkPolicy } from "../egress/policy.ts";
+import { egressVariables, HOST_PROXY_VARIABLES } from "../egress/container.ts";
 
 /**
  * Container directories the workspace must not cover or replace: mounted
@@ -97,6 +99,12 @@ export interface LaunchPlan {
   readonly notes: readonly string[];
   /** Host files the agent sees as copies, merged back at exit. */
   readonly sessionFiles: readonly SessionFile[];
+  /**
+   * The network policy: `open` (the runtime's default network), `none`
+   * (loopback only) or `allow` (no network but llm's filtering proxy, whose
+   * variables are in `env`). Runtime adapters turn it into arguments.
+   */
+  readonly network: NetworkPolicy;
 }
 
 /**
@@ -319,7 +327,20 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     pathPrepend.push(target);
   }
 
-  const env = containerEnvironment({
+  const policyInput = {
+    agent: agent.name,
+    user: request.network.user,
+    project: request.network.project,
+  };
+  let network = resolveNetworkPolicy(policyInput);
+  if (network.mode === "allow" && bedrock !== undefined) {
+    // Only now: a region the agent would reach must be a region name.
+    network = resolveNetworkPolicy({
+      ...policyInput,
+      bedrockRegions: bedrockRegions(effective, facts.env),
+    });
+  }
+  let env = containerEnvironment({
     agent,
     hostEnv: facts.env,
     overrides,
@@ -328,6 +349,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     certs,
     bedrock: awsPaths && { variables: awsPaths.variables },
   });
+  if (network.mode !== "open") env = networkEnvironment(env, network, overrides);
 
   return {
     agent: agent.name,
@@ -339,7 +361,41 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     command: agent.command(request.agentArgs),
     ensure,
     warnings,
-    notes: protections.notes,
+    notes: [...protections.notes, ...network.notes],
     sessionFiles,
+    network,
   };
+}
+
+/**
+ * The environment under `allow` or `none`: the host's proxy variables go
+ * (the container could not reach that proxy anyway), and under `allow`
+ * llm's proxy takes their place; `--env` still wins.
+ */
+function networkEnvironment(
+  env: readonly [string, string][],
+  network: NetworkPolicy,
+  overrides: ReadonlyMap<string, string>,
+): [string, string][] {
+  const proxies: readonly string[] = HOST_PROXY_VARIABLES;
+  const out = new Map(env.filter(([k]) => !proxies.includes(k) || overrides.has(k)));
+  if (network.mode === "allow") {
+    for (const [k, v] of egressVariables()) if (!overrides.has(k)) out.set(k, v);
+  }
+  return [...out];
+}
+
+/**
+ * The AWS regions a Bedrock launch calls: the region variables set for the
+ * container or on the host, else us-east-1, where the agents default to.
+ */
+function bedrockRegions(
+  effective: ReadonlyMap<string, string>,
+  hostEnv: Readonly<Record<string, string>>,
+): string[] {
+  const names = ["AWS_REGION", "AWS_DEFAULT_REGION", "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION"];
+  const regions = names.map((n) => effective.get(n) ?? hostEnv[n]).filter((r) =>
+    r !== undefined && r !== ""
+  ) as string[];
+  return regions.length > 0 ? [...new Set(regions)] : ["us-east-1"];
 }

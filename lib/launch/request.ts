@@ -4,6 +4,8 @@
  */
 import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { AgentDef } from "./agents.ts";
+import { PROJECT_NETWORK } from "../config/schema.ts";
+import { type NetworkLayer, type NetworkMode, parseNetworkMode } from "../egress/policy.ts";
 
 /** A mount spec and where it came from. */
 export interface SpecWithOrigin {
@@ -36,6 +38,16 @@ export interface LaunchRequest {
   readonly imageName?: string;
   readonly tag?: string;
   readonly arch?: string;
+  /** Where the network policy is set (lib/egress/policy.ts decides it in the plan). */
+  readonly network: NetworkRequest;
+}
+
+/** The network settings of each layer. */
+export interface NetworkRequest {
+  /** The user config file, then the command line. */
+  readonly user: readonly NetworkLayer[];
+  /** A trusted project file's, when it says anything about the network. */
+  readonly project?: NetworkLayer;
 }
 
 /**
@@ -72,6 +84,85 @@ export function launchRequest(
     imageName: options.values.get("image-name"),
     tag: options.values.get("tag"),
     arch: options.values.get("arch"),
+    network: networkRequest(options),
+  };
+}
+
+/**
+ * Split the merged network settings back into their layers by source: the
+ * command line (`--network`, `--allow-host`, `--allow-set`), the user file
+ * and a project file (`.llm.yaml:N`; its `network:` arrives as
+ * `project-network`, see lib/config/schema.ts).
+ */
+export function networkRequest(options: ParsedOptions): NetworkRequest {
+  const isProject = (s: string) => /(^|\/)\.llm\.yaml(:\d+)?( |$)/.test(s);
+  const isFlag = (s: string) => s.startsWith("--");
+  const pick = (name: string, keep: (source: string) => boolean) => {
+    const items: string[] = [];
+    const sources: string[] = [];
+    (options.lists.get(name) ?? []).forEach((item, i) => {
+      const source = sourceOf(options, name, i);
+      if (!keep(source)) return;
+      items.push(item);
+      sources.push(source);
+    });
+    return { items, sources };
+  };
+  const layer = (
+    source: string,
+    keep: (s: string) => boolean,
+    mode: NetworkMode | undefined,
+    impliesAllow = false,
+  ): NetworkLayer => {
+    const hosts = pick("allow-host", keep);
+    const sets = pick("allow-set", keep);
+    return {
+      source,
+      mode,
+      hosts: hosts.items,
+      hostSources: hosts.sources,
+      sets: sets.items,
+      impliesAllow,
+    };
+  };
+  const modeValue = options.values.get("network");
+  const modeSource = modeValue === undefined ? undefined : sourceOf(options, "network");
+  const mode = modeValue === undefined
+    ? undefined
+    : parseNetworkMode(modeValue, modeSource === "--network" ? "--network" : `${modeSource}`);
+  const fileSource = [
+    ...(options.sources?.get("allow-host") ?? []),
+    ...(options.sources?.get("allow-set") ?? []),
+    ...(modeSource ? [modeSource] : []),
+  ].find((s) => !isFlag(s) && !isProject(s)) ?? "your config file";
+  const fileLayer = layer(
+    fileSource,
+    (s) => !isFlag(s) && !isProject(s),
+    modeSource !== undefined && !isFlag(modeSource) ? mode : undefined,
+  );
+  const flagLayer = layer(
+    "the command line",
+    isFlag,
+    modeSource !== undefined && isFlag(modeSource) ? mode : undefined,
+    true,
+  );
+  const projectMode = options.values.get(PROJECT_NETWORK);
+  const projectModeSource = projectMode === undefined
+    ? undefined
+    : sourceOf(options, PROJECT_NETWORK);
+  const projectLayer = layer(
+    projectModeSource ??
+      [...(options.sources?.get("allow-host") ?? []), ...(options.sources?.get("allow-set") ?? [])]
+        .find(isProject) ??
+      ".llm.yaml",
+    isProject,
+    projectMode === undefined ? undefined : parseNetworkMode(projectMode, projectModeSource),
+  );
+  const said = (l: NetworkLayer) =>
+    l.mode !== undefined || (l.hosts?.length ?? 0) + (l.sets?.length ?? 0) > 0;
+  return {
+    user: [fileLayer, flagLayer],
+    project: said(projectLayer) ? projectLayer : undefined,
   };
 }
 

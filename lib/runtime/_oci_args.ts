@@ -7,6 +7,7 @@ import { LlmError } from "../errors.ts";
 import type { Mount } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { InvocationFacts, RuntimeCommand } from "./runtime.ts";
+import { EGRESS_TARGET, SCRATCH_EGRESS, wrapForEgress } from "../egress/container.ts";
 import {
   bindSource,
   SCRATCH_CREATED,
@@ -59,13 +60,45 @@ export function ociCommand(
   argv.push(`--env-file=${envFile}`, `--cidfile=${createdMarker}`);
   if (startedMarker) argv.push(`--pidfile=${startedMarker}`);
   argv.push(...parts.mounts);
-  argv.push(`--workdir=${plan.workdir}`, plan.image, ...plan.command);
+  argv.push(...ociNetworkArgs(plan, facts, runtime));
+  const command = plan.network.mode === "allow" ? wrapForEgress(plan.command) : plan.command;
+  argv.push(`--workdir=${plan.workdir}`, plan.image, ...command);
   return {
     argv,
     envFile: { path: envFile, lines: envFileLines(plan, runtime) },
     createdMarker,
     startedMarker,
   };
+}
+
+/**
+ * The network arguments: nothing for `open` (the runtime's own default);
+ * no network at all for `none`; for `allow` no network either, and the
+ * directory holding llm's proxy socket bound in (see lib/egress/container.ts).
+ * On macOS the runtime runs in a VM that a Unix socket does not reach.
+ */
+export function ociNetworkArgs(
+  plan: LaunchPlan,
+  facts: InvocationFacts,
+  runtime: string,
+): string[] {
+  const mode = plan.network.mode;
+  if (mode === "open") return [];
+  if (mode === "none") return ["--network=none"];
+  if (facts.os !== "linux") {
+    throw new LlmError(
+      `--network allow is not available with ${runtime} on ${facts.os} yet: the proxy's socket ` +
+        `cannot reach the ${runtime} VM (see docs/security.md); use --network none, or open`,
+    );
+  }
+  const source = scratchPath(facts.scratch, SCRATCH_EGRESS);
+  if (source.includes(":")) {
+    throw new LlmError(
+      `cannot bind the egress proxy's directory ${source}: ${runtime} mount paths cannot ` +
+        `contain ':'; set TMPDIR to a path without one`,
+    );
+  }
+  return ["--network=none", "-v", `${source}:${EGRESS_TARGET}`];
 }
 
 /** Refuse a path no runtime's mount syntax can carry (line breaks). */

@@ -21,6 +21,12 @@ import { resolveSource } from "../launch/resolve.ts";
 import { join } from "../std/path.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 import {
+  EGRESS_TARGET,
+  HOST_PROXY_VARIABLES,
+  SCRATCH_EGRESS,
+  wrapForEgress,
+} from "../egress/container.ts";
+import {
   bindSource,
   SCRATCH_EMPTY,
   SCRATCH_EMPTY_FILE,
@@ -106,8 +112,32 @@ export function singularityCommand(plan: LaunchPlan, facts: InvocationFacts): Ru
   // HOME comes from --home; passing it as a variable too makes singularity warn.
   for (const [k, v] of plan.env) if (k !== "HOME") env[`${prefix}${k}`] = v;
   for (const m of plan.mounts) argv.push("--bind", singularityBind(m, scratch));
-  argv.push(plan.image, ...plan.command);
-  return { argv, env, unsetEnv: SINGULARITY_UNSET_ENV };
+  const mode = plan.network.mode;
+  if (mode === "open") {
+    argv.push(plan.image, ...plan.command);
+    return { argv, env, unsetEnv: SINGULARITY_UNSET_ENV };
+  }
+  // An empty network namespace of the container's own: only loopback.
+  argv.push("--net", "--network", "none");
+  let command = plan.command;
+  if (mode === "allow") {
+    const source = scratchPath(scratch, SCRATCH_EGRESS);
+    if (/[:,\n\r]/.test(source)) {
+      throw new LlmError(
+        `cannot bind the egress proxy's directory ${source}: singularity bind paths cannot ` +
+          `contain ':' or ','; set TMPDIR to a path without them`,
+      );
+    }
+    argv.push("--bind", `${source}:${EGRESS_TARGET}`);
+    command = wrapForEgress(plan.command);
+  }
+  argv.push(plan.image, ...command);
+  // The runtime passes the host's proxy variables in by itself; the
+  // container cannot reach that proxy, and under allow has llm's.
+  const unsetEnv = [...SINGULARITY_UNSET_ENV, ...HOST_PROXY_VARIABLES].filter((v, i, all) =>
+    all.indexOf(v) === i
+  );
+  return { argv, env, unsetEnv };
 }
 
 /** The adapter, under the name it was chosen by. */
