@@ -68,8 +68,12 @@ export function ignoreAgentsUnless(
   mode: Mode,
   engine: Engine,
   model = true,
+  egress = false,
 ): boolean {
-  const reason = agentSkipReason(mode, engine) ?? (model ? loopbackSkipReason(engine) : null);
+  // Under --network allow the proxy, on the host, is the route to the mock:
+  // docker containers reach it through its socket like podman's do.
+  const reason = agentSkipReason(mode, engine) ??
+    (model && !egress ? loopbackSkipReason(engine) : null);
   if (reason) console.log(`skipping ${agent} tests (${mode} ${engine}): ${reason}`);
   return reason !== null;
 }
@@ -239,6 +243,29 @@ export interface AgentCase {
   /** llm's arguments after `--image-name IMAGE`. */
   readonly args: readonly string[];
   readonly env?: (mock: MockModel) => Record<string, string>;
+  /**
+   * Run under `--network allow` with only the mock's host on the list: the
+   * agent sees the mock as http://mock.test:PORT, which the proxy's
+   * test-only resolver sends to 127.0.0.1 (lib/egress/session.ts).
+   */
+  readonly egress?: boolean;
+}
+
+/** The name the mock has under `--network allow`. */
+export const MOCK_HOST = "mock.test";
+
+/** `--network allow` arguments and environment for a run against `mock`. */
+export function egressRun(mock: MockModel): {
+  view: MockModel;
+  args: string[];
+  env: Record<string, string>;
+} {
+  const port = new URL(mock.origin).port;
+  return {
+    view: { ...mock, origin: `http://${MOCK_HOST}:${port}` },
+    args: ["--network", "allow", "--allow-host", `${MOCK_HOST}:${port}`],
+    env: { LLM_TEST_ONLY_EGRESS_RESOLVE: `${MOCK_HOST}=127.0.0.1` },
+  };
 }
 
 /**
@@ -253,12 +280,20 @@ export async function runAgentCase(
   const sandbox = await makeSandbox(c.mode, c.engine);
   const mock = c.start(c.script);
   try {
-    await c.configure?.(sandbox, mock);
+    const egress = c.egress ? egressRun(mock) : undefined;
+    const view = egress?.view ?? mock;
+    await c.configure?.(sandbox, view);
     const r = await runBounded(
       sandbox,
-      ["--image-name", imageName(), ...c.args],
-      c.env?.(mock) ?? {},
+      ["--image-name", imageName(), ...egress?.args ?? [], ...c.args],
+      { ...c.env?.(view), ...egress?.env },
     );
+    if (egress) {
+      assert(
+        r.stderr.includes(`llm: warning: LLM_TEST_ONLY_EGRESS_RESOLVE is set`),
+        `the run did not go through the proxy: ${shown(r)}`,
+      );
+    }
     await check(sandbox, mock, r);
     await assertClaudeJsonValid(sandbox);
     await assertNothingLeft(sandbox);

@@ -73,3 +73,23 @@ for (const [mode, engine] of AGENT_MODES) {
     },
   });
 }
+
+// Under --network allow with only the mock's host on the list, on every
+// runtime: docker included, since the proxy's socket is the container's
+// route to the host.
+for (const [mode, engine] of AGENT_MODES) {
+  Deno.test({
+    name:
+      `llm claude -p completes under --network allow with the mock host allowed (${mode} ${engine})`,
+    ignore: ignoreAgentsUnless("claude", mode, engine, true, true),
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL };
+      const start = startMessagesMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS, env, egress: true },
+        (sandbox, mock, r) =>
+          assertToolRan(sandbox, mock, r, "claude.txt", "written by claude", FINAL),
+      );
+    },
+  });
+}

@@ -77,3 +77,22 @@ for (const [mode, engine] of AGENT_MODES) {
     },
   });
 }
+
+// Under --network allow with only the mock's host on the list, on every
+// runtime: docker included, since the proxy's socket is the container's
+// route to the host.
+for (const [mode, engine] of AGENT_MODES) {
+  Deno.test({
+    name:
+      `llm pi -p completes under --network allow with the mock host allowed (${mode} ${engine})`,
+    ignore: ignoreAgentsUnless("pi", mode, engine, true, true),
+    async fn() {
+      const script = { command: COMMAND, finalText: FINAL };
+      const start = startChatMock;
+      await runAgentCase(
+        { mode, engine, start, script, configure, args: ARGS, egress: true },
+        (sandbox, mock, r) => assertToolRan(sandbox, mock, r, "pi.txt", "written by pi", FINAL),
+      );
+    },
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * The network policy against the real runtimes, rootful and rootless podman
+ * and docker, with the agent image (it has curl and socat). Nothing leaves
+ * loopback: two test servers on 127.0.0.1 stand in for an allowed and a
+ * denied host, and the proxy's test-only resolver
+ * (LLM_TEST_ONLY_EGRESS_RESOLVE, lib/egress/session.ts) sends their names
+ * there. The connection attempts that must fail go to 192.0.2.1 (TEST-NET-1)
+ * from a container that has no route at all, so no packet is sent.
+ */
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { join } from "../../lib/std/path.ts";
+import { ALL_MODES, makeSandbox, type Ran, runAs, type Sandbox, spawnLlm } from "./_harness.ts";
+import { agentContainers, agentSkipReason, imageName, runBounded } from "./agents/_agents.ts";
+
+const RESOLVE = "allowed.test=127.0.0.1,denied.test=127.0.0.1";
+
+interface TestServer {
+  readonly port: number;
+  readonly hits: string[];
+  close(): Promise<void>;
+}
+
+function serve(body: string): TestServer {
+  const hits: string[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      hits.push(new URL(request.url).pathname);
+      return new Response(body);
+    },
+  );
+  return { port: server.addr.port, hits, close: () => server.shutdown() };
+}
+
+/** A TMPDIR of the sandbox's own, so the test can find the launch's scratch directory. */
+async function tmpdirFor(sandbox: Sandbox): Promise<string> {
+  const dir = join(sandbox.root, "tmp");
+  await Deno.mkdir(dir, { mode: 0o700 });
+  if (sandbox.mode === "rootless") {
+    const stat = await Deno.stat(sandbox.home);
+    await Deno.chown(dir, stat.uid, stat.gid);
+  }
+  return dir;
+}
+
+async function entries(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+}
+
+function text(r: Ran): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+for (const [mode, engine] of ALL_MODES) {
+  const reason = agentSkipReason(mode, engine);
+  if (reason) console.log(`skipping egress tests (${mode} ${engine}): ${reason}`);
+  const ignore = reason !== null;
+  const label = `(${mode} ${engine})`;
+
+  Deno.test({
+    name: `--network allow: an allowed host answers through the proxy, a denied one is ` +
+      `refused and logged, direct TCP and DNS fail ${label}`,
+    ignore,
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      const allowed = serve("allowed-ok");
+      const denied = serve("denied-should-not-be-reached");
+      try {
+        const script = [
+          `curl -sS -m 20 http://allowed.test:${allowed.port}/plain`,
+          "echo",
+          // CONNECT, as HTTPS uses it.
+          `curl -sS -m 20 --proxytunnel http://allowed.test:${allowed.port}/tunnel`,
+          "echo",
+          `curl -sS -m 20 -o /dev/null -w 'denied=%{http_code}\\n' ` +
+          `http://denied.test:${denied.port}/`,
+          "(exec 3<>/dev/tcp/192.0.2.1/80) 2>/dev/null && echo direct=open || echo direct=failed",
+          "getent hosts example.org >/dev/null && echo dns=resolved || echo dns=failed",
+          "echo ifaces=$(ls /sys/class/net | tr '\\n' ' ')",
+        ].join("; ");
+        const r = await runBounded(sandbox, [
+          "--image-name",
+          imageName(),
+          "--network",
+          "allow",
+          "--allow-host",
+          `allowed.test:${allowed.port}`,
+          "shell",
+          "--",
+          "bash",
+          "-c",
+          script,
+        ], { LLM_TEST_ONLY_EGRESS_RESOLVE: RESOLVE });
+        assertEquals(r.code, 0, text(r));
+        const out = r.stdout;
+        assertStringIncludes(out, "allowed-ok\nallowed-ok\n");
+        assertEquals(allowed.hits, ["/plain", "/tunnel"]);
+        assertStringIncludes(out, "denied=403\n");
+        assertEquals(denied.hits, [], "the denied server was reached");
+        assertStringIncludes(out, "direct=failed\n");
+        assertStringIncludes(out, "dns=failed\n");
+        assertStringIncludes(out, "ifaces=lo \n");
+        assertStringIncludes(
+          r.stderr,
+          `llm: blocked 1 connection: denied.test:${denied.port} (1) (log: `,
+        );
+        const logDir = join(sandbox.home, ".local/state/llm/egress");
+        const logs = await entries(logDir);
+        assertEquals(logs.length, 1, logs.join(" "));
+        const log = await Deno.readTextFile(join(logDir, logs[0]));
+        assert(
+          new RegExp(
+            `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\tblocked\\tdenied\\.test:${denied.port}` +
+              `\\tnot-allowed\\n$`,
+          ).test(log),
+          log,
+        );
+      } finally {
+        await allowed.close();
+        await denied.close();
+        await sandbox.cleanup();
+      }
+    },
+  });
+
+  Deno.test({
+    name: `--network allow --verbose prints each refusal as it happens ${label}`,
+    ignore,
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      try {
+        const r = await runBounded(sandbox, [
+          "--image-name",
+          imageName(),
+          "--verbose",
+          "--network",
+          "allow",
+          "shell",
+          "--",
+          "bash",
+          "-c",
+          "curl -sS -m 20 -o /dev/null -w '%{http_code}\\n' https://denied.test/ || true",
+        ], { LLM_TEST_ONLY_EGRESS_RESOLVE: RESOLVE });
+        assertEquals(r.code, 0, text(r));
+        assertStringIncludes(r.stderr, "llm: network allow (through llm's proxy): built-in ");
+        assertStringIncludes(
+          r.stderr,
+          "llm: blocked denied.test:443 (not allowed; --allow-host denied.test lets it through)",
+        );
+        assertStringIncludes(r.stderr, "llm: blocked 1 connection: denied.test:443 (1)");
+      } finally {
+        await sandbox.cleanup();
+      }
+    },
+  });
+
+  Deno.test({
+    name: `--network none: only loopback, no DNS, no route out ${label}`,
+    ignore,
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      try {
+        const r = await runBounded(sandbox, [
+          "--image-name",
+          imageName(),
+          "--network",
+          "none",
+          "shell",
+          "--",
+          "bash",
+          "-c",
+          [
+            "echo ifaces=$(ls /sys/class/net | tr '\\n' ' ')",
+            "(exec 3<>/dev/tcp/192.0.2.1/80) 2>/dev/null && echo direct=open || echo direct=failed",
+            "getent hosts example.org >/dev/null && echo dns=resolved || echo dns=failed",
+            "echo proxy=${HTTPS_PROXY:-unset}",
+          ].join("; "),
+        ], { HTTPS_PROXY: "http://proxy.invalid:3128" });
+        assertEquals(r.code, 0, text(r));
+        assertEquals(
+          r.stdout,
+          "ifaces=lo \ndirect=failed\ndns=failed\nproxy=unset\n",
+          text(r),
+        );
+      } finally {
+        await sandbox.cleanup();
+      }
+    },
+  });
+
+  Deno.test({
+    name: `--network allow: the proxy and its socket are gone after Ctrl-C ${label}`,
+    ignore,
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      const tmp = await tmpdirFor(sandbox);
+      const child = spawnLlm(sandbox, [
+        "--image-name",
+        imageName(),
+        "--network",
+        "allow",
+        "shell",
+        "--",
+        "sleep",
+        "300",
+      ], { env: { TMPDIR: tmp } });
+      try {
+        // Wait for the socket and the container.
+        let scratch: string | undefined;
+        for (let i = 0; i < 600 && scratch === undefined; i++) {
+          for (const name of await entries(tmp)) {
+            const dir = join(tmp, name);
+            const has = async (p: string) =>
+              await Deno.stat(join(dir, p)).then(() => true, () => false);
+            if (await has("egress/proxy.sock") && await has("created")) scratch = dir;
+          }
+          if (scratch === undefined) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert(scratch !== undefined, "the launch never got its socket and container");
+        // Ctrl-C on a terminal signals the whole foreground process group:
+        // llm and the runtime's client, which hands it to the container.
+        for (const pid of await descendants(child.pid)) {
+          try {
+            Deno.kill(pid, "SIGINT");
+          } catch { /* gone already */ }
+        }
+        const status = await Promise.race([
+          child.status,
+          new Promise<null>((r) => setTimeout(() => r(null), 60_000)),
+        ]);
+        assert(status !== null, "llm did not end within 60 s of Ctrl-C");
+        assertEquals(await entries(tmp), [], "the scratch directory (and the socket) is left");
+        assertEquals(await agentContainers(sandbox), [], "a container is left");
+        const ps = await runAs(sandbox, ["ps", "-eo", "pid,args"], "/");
+        assert(!ps.stdout.includes(`${tmp}/`), `a process still names the scratch:\n${ps.stdout}`);
+      } finally {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* ended */ }
+        await child.output().catch(() => {});
+        await sandbox.cleanup();
+      }
+    },
+  });
+}
+
+/** `pid` and every process below it, parents first. */
+async function descendants(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-eo", "pid=,ppid="], stdout: "piped" })
+    .output();
+  const children = new Map<number, number[]>();
+  for (const line of new TextDecoder().decode(out.stdout).trim().split("\n")) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    children.set(pp, [...children.get(pp) ?? [], p]);
+  }
+  const all: number[] = [];
+  const walk = (p: number) => {
+    all.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return all;
+}
