@@ -12,6 +12,8 @@
  *    `podman run`, rootless, median of the per-pair ratios, with the storage
  *    driver (on vfs every launch copies the whole image). Needs the agent
  *    image from `deno task test`'s set-up (tasks/agent_image.ts).
+ * 5. The egress proxy: a 100 MB download through it against direct, and
+ *    the time to first byte it adds (tasks/bench_egress.ts).
  */
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
@@ -117,6 +119,7 @@ if (state && state.rootfulSkip === null) {
   ]);
 }
 rows.push(...await agentImageRows(state));
+rows.push(...await (await import("./bench_egress.ts")).egressRows());
 await Deno.remove(empty);
 
 const widths = [0, 1, 2].map((i) =>

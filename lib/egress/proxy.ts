@@ -432,13 +432,47 @@ class ProxyServer {
   }
 }
 
-/** Copy `from` to `to` until end of stream, then half-close `to`. */
+/** First read size of a pump: small, as most connections carry little. */
+const PUMP_START = 64 * 1024;
+/**
+ * Largest read size: each read and write is a trip through Deno's event
+ * loop, so a bulk transfer moves at close to loopback speed only with large
+ * reads (see `deno task bench`). A pump grows to it when reads fill its buffer.
+ */
+const PUMP_MAX = 1024 * 1024;
+
+/**
+ * Copy `from` to `to` until end of stream, then half-close `to`. The next
+ * read overlaps the current write (two buffers), so neither side waits on
+ * the other more than it must.
+ */
 async function pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-  const buf = new Uint8Array(64 * 1024);
-  while (true) {
-    const n = await from.read(buf);
-    if (n === null) break;
-    await writeAll(to, buf.subarray(0, n));
+  let size = PUMP_START;
+  let buffers = [new Uint8Array(size), new Uint8Array(size)];
+  let turn = 0;
+  let n = await from.read(buffers[turn]);
+  while (n !== null) {
+    const full = n === buffers[turn].length;
+    const writing = writeAll(to, buffers[turn].subarray(0, n));
+    // Awaited below; until then a failed write must not count as unhandled.
+    writing.catch(() => {});
+    if (full && size < PUMP_MAX) {
+      // The buffer just filled: the peer sends in bulk. The buffer being
+      // written is kept until its write ends; only the other one is replaced.
+      size = Math.min(size * 4, PUMP_MAX);
+      buffers = turn === 0
+        ? [buffers[0], new Uint8Array(size)]
+        : [new Uint8Array(size), buffers[1]];
+    }
+    turn = 1 - turn;
+    let next: number | null;
+    try {
+      next = await from.read(buffers[turn]);
+    } finally {
+      await writing;
+    }
+    if (buffers[1 - turn].length < size) buffers[1 - turn] = new Uint8Array(size);
+    n = next;
   }
   try {
     await to.closeWrite();

@@ -1,0 +1,114 @@
+/**
+ * The egress proxy's cost, for `deno task bench`: a 100 MB download from a
+ * server on 127.0.0.1 through the proxy (on a Unix socket, as a launch
+ * runs it) against the same download straight over TCP, as a throughput
+ * ratio; and the time to first byte a small request gains through it,
+ * median of per-pair differences. The same raw HTTP/1.1 client does both,
+ * so only the path differs. Inside a container socat adds its own copy
+ * (TCP to the socket), which this does not measure.
+ */
+import { join } from "../lib/std/path.ts";
+import { startProxy } from "../lib/egress/proxy.ts";
+
+const SIZE = 100 * 1024 * 1024;
+const TTFB_PAIRS = 100;
+
+type Row = [string, string, string];
+
+/** Open a connection, send `request`, and time the first byte and the whole answer. */
+async function fetchRaw(
+  open: () => Promise<Deno.Conn>,
+  request: string,
+): Promise<{ firstMs: number; totalMs: number; bytes: number }> {
+  const start = performance.now();
+  const conn = await open();
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const buf = new Uint8Array(256 * 1024);
+    let bytes = 0;
+    let firstMs = -1;
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      if (firstMs < 0) firstMs = performance.now() - start;
+      bytes += n;
+    }
+    return { firstMs, totalMs: performance.now() - start, bytes };
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The egress rows of the bench table: measure, value, target. */
+export async function egressRows(): Promise<Row[]> {
+  const big = new Uint8Array(SIZE);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) => new URL(req.url).pathname === "/big" ? new Response(big) : new Response("small"),
+  );
+  const port = server.addr.port;
+  const dir = await Deno.makeTempDir({ prefix: "llm-bench-egress-" });
+  const socket = join(dir, "proxy.sock");
+  const proxy = await startProxy({
+    listen: [{ transport: "unix", path: socket }],
+    allows: (host, p) => host === "127.0.0.1" && p === port,
+  });
+  try {
+    const direct = () => Deno.connect({ hostname: "127.0.0.1", port });
+    const viaProxy = () => Deno.connect({ transport: "unix", path: socket });
+    const origin = `127.0.0.1:${port}`;
+    const directGet = (path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: ${origin}\r\nConnection: close\r\n\r\n`;
+    const proxyGet = (path: string) =>
+      `GET http://${origin}${path} HTTP/1.1\r\nHost: ${origin}\r\nConnection: close\r\n\r\n`;
+    // Warm both paths.
+    await fetchRaw(direct, directGet("/small"));
+    await fetchRaw(viaProxy, proxyGet("/small"));
+    const ratios: number[] = [];
+    let directRate = 0;
+    let proxyRate = 0;
+    for (let i = 0; i < 5; i++) {
+      const d = await fetchRaw(direct, directGet("/big"));
+      const p = await fetchRaw(viaProxy, proxyGet("/big"));
+      if (d.bytes < SIZE || p.bytes < SIZE) {
+        throw new Error(`short download: direct ${d.bytes}, proxy ${p.bytes} bytes`);
+      }
+      directRate = Math.max(directRate, d.bytes / d.totalMs);
+      proxyRate = Math.max(proxyRate, p.bytes / p.totalMs);
+      ratios.push((p.bytes / p.totalMs) / (d.bytes / d.totalMs));
+    }
+    const added: number[] = [];
+    for (let i = 0; i < TTFB_PAIRS; i++) {
+      const d = await fetchRaw(direct, directGet("/small"));
+      const p = await fetchRaw(viaProxy, proxyGet("/small"));
+      added.push(p.firstMs - d.firstMs);
+    }
+    const mbps = (bytesPerMs: number) => (bytesPerMs * 1000 / 1024 / 1024).toFixed(0);
+    return [
+      [
+        `egress: 100 MB through the proxy / direct (${mbps(proxyRate)} / ${
+          mbps(directRate)
+        } MB/s), median ratio`,
+        median(ratios).toFixed(2),
+        ">= 0.8",
+      ],
+      ["egress: added time to first byte per request, median ms", median(added).toFixed(2), "<= 2"],
+    ];
+  } finally {
+    await proxy.close();
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  for (const row of await egressRows()) console.log(row.join("\t"));
+}
