@@ -7,6 +7,7 @@
  */
 import { LlmError } from "../errors.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
+import { PROJECT_NETWORK } from "./schema.ts";
 
 /**
  * What a project file takes away from the agent: paths hidden, paths made
@@ -17,6 +18,15 @@ export interface Restrictions {
   readonly mask: readonly string[];
   readonly ro: readonly string[];
   readonly globalReadOnly: boolean;
+  /** `network:` and, under allow, its allow lists (which only narrow the user's). */
+  readonly network?: NetworkRestriction;
+}
+
+/** A project file's network policy, kept so it outlives the file. */
+export interface NetworkRestriction {
+  readonly mode: string;
+  readonly hosts: readonly string[];
+  readonly sets: readonly string[];
 }
 
 /** One trusted file. */
@@ -42,10 +52,18 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** The restrictions in a project file's options layer. */
 export function restrictionsOf(options: ParsedOptions): Restrictions {
+  const mode = options.values.get(PROJECT_NETWORK);
   return {
     mask: [...(options.lists.get("mask") ?? [])],
     ro: [...(options.lists.get("ro") ?? [])],
     globalReadOnly: options.flags.has("global-read-only"),
+    ...(mode === undefined ? {} : {
+      network: {
+        mode,
+        hosts: [...(options.lists.get("allow-host") ?? [])],
+        sets: [...(options.lists.get("allow-set") ?? [])],
+      },
+    }),
   };
 }
 
@@ -63,7 +81,18 @@ export function restrictionLayer(r: Restrictions, source: string): ParsedOptions
     flags.add("global-read-only");
     sources.set("global-read-only", [source]);
   }
-  return { flags, values: new Map(), lists, sources };
+  const values = new Map<string, string>();
+  if (r.network) {
+    values.set(PROJECT_NETWORK, r.network.mode);
+    sources.set(PROJECT_NETWORK, [source]);
+    const kept = [["allow-host", r.network.hosts], ["allow-set", r.network.sets]] as const;
+    for (const [name, items] of kept) {
+      if (items.length === 0) continue;
+      lists.set(name, [...items]);
+      sources.set(name, items.map(() => source));
+    }
+  }
+  return { flags, values, lists, sources };
 }
 
 /** `mask secrets, .env; ro data; global read-only`, or `no restrictions`. */
@@ -72,6 +101,7 @@ export function describeRestrictions(r: Restrictions): string {
   if (r.mask.length) parts.push(`mask ${r.mask.join(", ")}`);
   if (r.ro.length) parts.push(`ro ${r.ro.join(", ")}`);
   if (r.globalReadOnly) parts.push("global read-only");
+  if (r.network) parts.push(`network ${networkText(r.network)}`);
   return parts.length ? parts.join("; ") : "no restrictions";
 }
 
@@ -86,7 +116,19 @@ export function restrictionChanges(before: Restrictions, now: Restrictions): str
   }
   if (before.globalReadOnly && !now.globalReadOnly) out.push("drops global_read_only");
   if (!before.globalReadOnly && now.globalReadOnly) out.push("adds global_read_only");
+  const [was, is] = [before.network, now.network];
+  if (was && !is) out.push(`drops network ${networkText(was)}`);
+  if (!was && is) out.push(`adds network ${networkText(is)}`);
+  if (was && is && networkText(was) !== networkText(is)) {
+    out.push(`changes network ${networkText(was)} to ${networkText(is)}`);
+  }
   return out;
+}
+
+/** `allow (pypi.org, github)`, `none`. */
+function networkText(n: NetworkRestriction): string {
+  const list = n.mode === "allow" ? [...n.hosts, ...n.sets] : [];
+  return list.length ? `${n.mode} (${list.join(", ")})` : n.mode;
 }
 
 /**
@@ -138,10 +180,28 @@ export function parseTrustStore(text: string | null, path: string): TrustStore {
       if (!isStrings(mask) || !isStrings(ro) || typeof global_read_only !== "boolean") {
         bad(`entry ${file}: restrictions need mask and ro lists and global_read_only`);
       }
+      const network = (r as Record<string, unknown>).network;
+      if (network !== undefined) {
+        const n = network as Record<string, unknown>;
+        if (
+          !isObject(network) || typeof n.mode !== "string" || !isStrings(n.allow_hosts) ||
+          !isStrings(n.allow_sets)
+        ) {
+          bad(`entry ${file}: restrictions.network needs mode, allow_hosts and allow_sets`);
+        }
+      }
+      const n = network as Record<string, unknown> | undefined;
       restrictions = {
         mask: mask as string[],
         ro: ro as string[],
         globalReadOnly: global_read_only as boolean,
+        ...(n === undefined ? {} : {
+          network: {
+            mode: n.mode as string,
+            hosts: n.allow_hosts as string[],
+            sets: n.allow_sets as string[],
+          },
+        }),
       };
     }
     store.set(file, {
@@ -168,6 +228,13 @@ export function serializeTrustStore(store: TrustStore): string {
           mask: e.restrictions.mask,
           ro: e.restrictions.ro,
           global_read_only: e.restrictions.globalReadOnly,
+          ...(e.restrictions.network === undefined ? {} : {
+            network: {
+              mode: e.restrictions.network.mode,
+              allow_hosts: e.restrictions.network.hosts,
+              allow_sets: e.restrictions.network.sets,
+            },
+          }),
         },
       }),
     };

@@ -329,3 +329,34 @@ Deno.test("the wrapper script is a constant: the agent's words only ever reach i
   assertEquals(wrapped.slice(4), hostile);
   assert(EGRESS_WRAPPER_SCRIPT.endsWith('exec "$@"'));
 });
+
+Deno.test("a trusted project file's network outlives the file: recorded, kept, applied", async () => {
+  const {
+    parseTrustStore,
+    restrictionChanges,
+    restrictionLayer,
+    restrictionsOf,
+    serializeTrustStore,
+  } = await import("../../../lib/config/trust.ts");
+  const project = await parseConfigFile(
+    "network: allow\nallow_hosts: [pypi.org]\n",
+    "/w/.llm.yaml",
+    "project",
+  );
+  const restrictions = restrictionsOf(project.options);
+  assertEquals(restrictions.network, { mode: "allow", hosts: ["pypi.org"], sets: [] });
+  const store = parseTrustStore(
+    serializeTrustStore(new Map([["/w/.llm.yaml", { sha256: "0".repeat(64), restrictions }]])),
+    "/t.json",
+  );
+  const kept = store.get("/w/.llm.yaml")?.restrictions;
+  assertEquals(kept?.network, restrictions.network);
+  if (!kept) throw new Error("no restrictions");
+  // The file is gone: its recorded layer still turns an open user into allow with its list.
+  const plan = planWith(mergeOptions(restrictionLayer(kept, "/w/.llm.yaml (trusted; file gone)")));
+  assertEquals(plan.network.mode, "allow");
+  assert(plan.network.entries.some((e) => e.text === "pypi.org"));
+  assertEquals(restrictionChanges(kept, { ...kept, network: undefined }), [
+    "drops network allow (pypi.org)",
+  ]);
+});
