@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
-import { ALL_MODES, makeSandbox, type Ran, runAs, type Sandbox, spawnLlm } from "./_harness.ts";
+import { ALL_MODES, makeSandbox, type Ran, runAs, spawnLlm } from "./_harness.ts";
 import { agentContainers, agentSkipReason, imageName, runBounded } from "./agents/_agents.ts";
 
 const RESOLVE = "allowed.test=127.0.0.1,denied.test=127.0.0.1";
@@ -32,15 +32,10 @@ function serve(body: string): TestServer {
   return { port: server.addr.port, hits, close: () => server.shutdown() };
 }
 
-/** A TMPDIR of the sandbox's own, so the test can find the launch's scratch directory. */
-async function tmpdirFor(sandbox: Sandbox): Promise<string> {
-  const dir = join(sandbox.root, "tmp");
-  await Deno.mkdir(dir, { mode: 0o700 });
-  if (sandbox.mode === "rootless") {
-    const stat = await Deno.stat(sandbox.home);
-    await Deno.chown(dir, stat.uid, stat.gid);
-  }
-  return dir;
+/** llm's scratch directories in /tmp now. */
+async function scratchDirs(): Promise<string[]> {
+  return (await entries("/tmp")).filter((n) => n.startsWith("llm-") && !n.startsWith("llm-e2e"))
+    .map((n) => join("/tmp", n));
 }
 
 async function entries(dir: string): Promise<string[]> {
@@ -101,7 +96,7 @@ for (const [mode, engine] of ALL_MODES) {
         assertEquals(denied.hits, [], "the denied server was reached");
         assertStringIncludes(out, "direct=failed\n");
         assertStringIncludes(out, "dns=failed\n");
-        assertStringIncludes(out, "ifaces=lo \n");
+        assertStringIncludes(out, "ifaces=lo\n");
         assertStringIncludes(
           r.stderr,
           `llm: blocked 1 connection: denied.test:${denied.port} (1) (log: `,
@@ -181,7 +176,7 @@ for (const [mode, engine] of ALL_MODES) {
         assertEquals(r.code, 0, text(r));
         assertEquals(
           r.stdout,
-          "ifaces=lo \ndirect=failed\ndns=failed\nproxy=unset\n",
+          "ifaces=lo\ndirect=failed\ndns=failed\nproxy=unset\n",
           text(r),
         );
       } finally {
@@ -195,7 +190,9 @@ for (const [mode, engine] of ALL_MODES) {
     ignore,
     async fn() {
       const sandbox = await makeSandbox(mode, engine);
-      const tmp = await tmpdirFor(sandbox);
+      // Not a TMPDIR of the test's own: rootless podman would keep its
+      // runtime state there. The launch's directory is the new one in /tmp.
+      const before = await scratchDirs();
       const child = spawnLlm(sandbox, [
         "--image-name",
         imageName(),
@@ -203,38 +200,50 @@ for (const [mode, engine] of ALL_MODES) {
         "allow",
         "shell",
         "--",
-        "sleep",
-        "300",
-      ], { env: { TMPDIR: tmp } });
+        "bash",
+        "-c",
+        "touch running; exec sleep 300",
+      ]);
       try {
         // Wait for the socket and the container.
         let scratch: string | undefined;
         for (let i = 0; i < 600 && scratch === undefined; i++) {
-          for (const name of await entries(tmp)) {
-            const dir = join(tmp, name);
+          for (const dir of (await scratchDirs()).filter((d) => !before.includes(d))) {
             const has = async (p: string) =>
               await Deno.stat(join(dir, p)).then(() => true, () => false);
             if (await has("egress/proxy.sock") && await has("created")) scratch = dir;
+          }
+          if (scratch !== undefined) {
+            // The agent itself runs (a Ctrl-C before that is the runtime's affair).
+            const running = await Deno.stat(join(sandbox.workspace, "running")).then(
+              () => true,
+              () => false,
+            );
+            if (!running) scratch = undefined;
           }
           if (scratch === undefined) await new Promise((r) => setTimeout(r, 100));
         }
         assert(scratch !== undefined, "the launch never got its socket and container");
         // Ctrl-C on a terminal signals the whole foreground process group:
         // llm and the runtime's client, which hands it to the container.
-        for (const pid of await descendants(child.pid)) {
+        // (Rootless runs go through runuser, the harness's own wrapper: not signalled.)
+        const pids = await descendants(child.pid);
+        for (const pid of mode === "rootless" ? pids.slice(1) : pids) {
           try {
             Deno.kill(pid, "SIGINT");
           } catch { /* gone already */ }
         }
-        const status = await Promise.race([
-          child.status,
+        const ended = await Promise.race([
+          child.output(),
           new Promise<null>((r) => setTimeout(() => r(null), 60_000)),
         ]);
-        assert(status !== null, "llm did not end within 60 s of Ctrl-C");
-        assertEquals(await entries(tmp), [], "the scratch directory (and the socket) is left");
+        assert(ended !== null, "llm did not end within 60 s of Ctrl-C");
+        const stderr = new TextDecoder().decode(ended.stderr);
+        const left = await Deno.stat(scratch).then(() => true, () => false);
+        assert(!left, `the scratch directory (and the socket) is left; llm said: ${stderr}`);
         assertEquals(await agentContainers(sandbox), [], "a container is left");
         const ps = await runAs(sandbox, ["ps", "-eo", "pid,args"], "/");
-        assert(!ps.stdout.includes(`${tmp}/`), `a process still names the scratch:\n${ps.stdout}`);
+        assert(!ps.stdout.includes(scratch), `a process still names the scratch:\n${ps.stdout}`);
       } finally {
         try {
           child.kill("SIGKILL");
