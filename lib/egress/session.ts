@@ -137,7 +137,7 @@ export function egressLogPath(
 ): string {
   const xdg = env.XDG_STATE_HOME;
   const base = xdg && xdg.startsWith("/") ? join(xdg, "llm") : join(home, ".local", "state", "llm");
-  const stamp = start.toISOString().replace(/[:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = start.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const random = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0");
   return join(base, "egress", `${stamp}-${agent}-${random}.log`);
 }
