@@ -17,6 +17,7 @@ import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 import type { EgressSession, EgressSettings } from "../egress/session.ts";
+import { quoteArgv } from "../text/shell_words.ts";
 
 /** Launch `agent` with `args`; resolves to the exit code to exit with. */
 export async function launchAgent(
@@ -107,6 +108,17 @@ export async function launchAgent(
           `which llm runs for the session on ${DRY_RUN_SCRATCH}/egress/proxy.sock; pasted ` +
           `without it, the command has no route out\n`,
       );
+      const vm = await vmSteps(
+        runtime.adapter.name,
+        runtime.executable,
+        plan,
+        DRY_RUN_SCRATCH,
+        0,
+        system.os,
+      );
+      for (const step of vm?.setup ?? []) {
+        system.stderr(`llm: note: before it (PORT: the proxy's port): ${quoteArgv(step)}\n`);
+      }
     }
     return 0;
   }
@@ -125,11 +137,33 @@ export async function launchAgent(
   // The temporary directory goes on every exit path, signals included.
   const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
     const copied = await copyIn(plan.sessionFiles, scratch, system);
-    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system);
+    const inVm =
+      (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
+        undefined;
+    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
     let ran: Awaited<ReturnType<typeof runCommand>>;
+    let vm: { setup: string[][]; teardown: string[][] } | undefined;
     try {
+      vm = proxy && await vmSteps(
+        runtime.adapter.name,
+        runtime.executable,
+        plan,
+        scratch,
+        proxy.session.port ?? 0,
+        system.os,
+      );
+      for (const step of vm?.setup ?? []) {
+        const out = await system.output(step);
+        if (out.code !== 0) {
+          throw new LlmError(
+            `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
+              `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
+          );
+        }
+      }
       ran = await runCommand(commandFor(scratch), system);
     } finally {
+      for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
       if (proxy) await stopSessionProxy(proxy, plan.agent, system);
     }
     for (const w of await copyBack(copied, scratch, system)) {
@@ -171,14 +205,41 @@ async function startSessionProxy(
   scratch: string,
   verbose: boolean,
   system: System,
+  loopbackPort: boolean,
 ): Promise<{ session: EgressSession; started: Date }> {
   const { startEgress } = await import("../egress/session.ts");
   const { blockedNotice } = await import("../egress/summary.ts");
   const started = new Date();
   const session = await startEgress(settings, scratch, system, (event) => {
     if (verbose) system.stderr(`${blockedNotice(event)}\n`);
-  });
+  }, loopbackPort);
   return { session, started };
+}
+
+/**
+ * Under `--network allow` with a runtime in a VM (podman machine, Docker
+ * Desktop): the commands that build the path to the proxy before the
+ * launch and remove it after (lib/egress/vm.ts); undefined otherwise.
+ */
+async function vmSteps(
+  runtime: string,
+  executable: string,
+  plan: LaunchPlan,
+  scratch: string,
+  port: number,
+  os: string,
+): Promise<{ setup: string[][]; teardown: string[][] } | undefined> {
+  if (plan.network.mode !== "allow" || (runtime !== "podman" && runtime !== "docker")) {
+    return undefined;
+  }
+  const { sessionId, usesVm } = await import("../runtime/_oci_args.ts");
+  if (!usesVm({ os })) return undefined;
+  const { vmEgress, vmSetup, vmTeardown } = await import("../egress/vm.ts");
+  const vm = vmEgress(sessionId(scratch));
+  const setup = vmSetup(runtime, executable, vm, plan.image, port).map((step) =>
+    port === 0 ? step.map((w) => w.replace(/:0$/, ":PORT")) : step
+  );
+  return { setup, teardown: vmTeardown(executable, vm) };
 }
 
 /** Stop the proxy, write the session log and print the one-line summary. */

@@ -78,8 +78,10 @@ export function egressSettings(
 
 /** A running session proxy. */
 export interface EgressSession {
-  /** The socket's path on the host. */
-  readonly socket: string;
+  /** The socket's path on the host (removed at close); none with `loopbackPort`. */
+  readonly socket?: string;
+  /** With `loopbackPort`: the port on 127.0.0.1 it listens on instead. */
+  readonly port?: number;
   /** Refused connections so far. */
   readonly events: readonly BlockedConnection[];
   /** Stop the proxy; returns once every connection is closed and the socket removed. */
@@ -96,15 +98,24 @@ export async function startEgress(
   scratch: string,
   system: Pick<System, "mkdir" | "remove">,
   onBlocked: (event: BlockedConnection) => void,
+  /**
+   * Listen on 127.0.0.1 (a random port) instead: for a runtime in a VM,
+   * which reaches the host's loopback but not its sockets (lib/egress/vm.ts).
+   */
+  loopbackPort = false,
 ): Promise<EgressSession> {
   const dir = join(scratch, SCRATCH_EGRESS);
-  system.mkdir(dir, 0o700);
-  const socket = join(dir, EGRESS_SOCKET);
+  const socket = loopbackPort ? undefined : join(dir, EGRESS_SOCKET);
+  if (socket) system.mkdir(dir, 0o700);
   const events: BlockedConnection[] = [];
   let proxy: EgressProxy;
   try {
     proxy = await startProxy({
-      listen: [{ transport: "unix", path: socket }],
+      listen: [
+        socket
+          ? { transport: "unix", path: socket }
+          : { transport: "tcp", hostname: "127.0.0.1", port: 0 },
+      ],
       allows: (host, port) => policyAllows(settings.policy, host, port),
       upstream: settings.upstream,
       resolve: settings.resolve,
@@ -115,15 +126,17 @@ export async function startEgress(
     });
   } catch (e) {
     throw new LlmError(
-      `could not start the egress proxy on ${socket}: ${(e as Error).message}`,
+      `could not start the egress proxy on ${socket ?? "127.0.0.1"}: ${(e as Error).message}`,
     );
   }
+  const tcp = proxy.addrs.find((a) => a.transport === "tcp") as Deno.NetAddr | undefined;
   return {
     socket,
+    port: tcp?.port,
     events,
     async close() {
       await proxy.close();
-      system.remove(socket);
+      if (socket) system.remove(socket);
     },
   };
 }

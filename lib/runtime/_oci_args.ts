@@ -7,7 +7,9 @@ import { LlmError } from "../errors.ts";
 import type { Mount } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { InvocationFacts, RuntimeCommand } from "./runtime.ts";
-import { EGRESS_TARGET, SCRATCH_EGRESS, wrapForEgress } from "../egress/container.ts";
+import { EGRESS_TARGET, EGRESS_URL, SCRATCH_EGRESS, wrapForEgress } from "../egress/container.ts";
+import { vmAgentArgs, vmEgress } from "../egress/vm.ts";
+import { basename } from "../std/path.ts";
 import {
   bindSource,
   SCRATCH_CREATED,
@@ -61,11 +63,15 @@ export function ociCommand(
   if (startedMarker) argv.push(`--pidfile=${startedMarker}`);
   argv.push(...parts.mounts);
   argv.push(...ociNetworkArgs(plan, facts, runtime));
-  const command = plan.network.mode === "allow" ? wrapForEgress(plan.command) : plan.command;
+  const allow = plan.network.mode === "allow";
+  const vm = allow && usesVm(facts) ? vmEgress(sessionId(facts.scratch)) : undefined;
+  // In a VM the forwarder is a container of its own (lib/egress/vm.ts): no wrapper.
+  const command = allow && !vm ? wrapForEgress(plan.command) : plan.command;
   argv.push(`--workdir=${plan.workdir}`, plan.image, ...command);
+  const env = vm ? plan.env.map(([k, v]) => [k, v === EGRESS_URL ? vm.url : v] as const) : plan.env;
   return {
     argv,
-    envFile: { path: envFile, lines: envFileLines(plan, runtime) },
+    envFile: { path: envFile, lines: envFileLines({ ...plan, env }, runtime) },
     createdMarker,
     startedMarker,
   };
@@ -85,12 +91,7 @@ export function ociNetworkArgs(
   const mode = plan.network.mode;
   if (mode === "open") return [];
   if (mode === "none") return ["--network=none"];
-  if (facts.os !== "linux") {
-    throw new LlmError(
-      `--network allow is not available with ${runtime} on ${facts.os} yet: the proxy's socket ` +
-        `cannot reach the ${runtime} VM (see docs/security.md); use --network none, or open`,
-    );
-  }
+  if (usesVm(facts)) return vmAgentArgs(vmEgress(sessionId(facts.scratch)));
   const source = scratchPath(facts.scratch, SCRATCH_EGRESS);
   if (source.includes(":")) {
     throw new LlmError(
@@ -99,6 +100,19 @@ export function ociNetworkArgs(
     );
   }
   return ["--network=none", "-v", `${source}:${EGRESS_TARGET}`];
+}
+
+/**
+ * Whether containers run in a VM that a host Unix socket cannot reach
+ * (podman machine, Docker Desktop): every OS but Linux.
+ */
+export function usesVm(facts: Pick<InvocationFacts, "os">): boolean {
+  return facts.os !== "linux";
+}
+
+/** The session's id: the scratch directory's name after `llm-` (`XXXXXX` on --dry-run). */
+export function sessionId(scratch: string): string {
+  return basename(scratch).replace(/^llm-/, "");
 }
 
 /** Refuse a path no runtime's mount syntax can carry (line breaks). */

@@ -24,6 +24,7 @@ import { podmanCommand } from "../../../lib/runtime/podman.ts";
 import type { InvocationFacts } from "../../../lib/runtime/runtime.ts";
 import { singularityCommand } from "../../../lib/runtime/singularity.ts";
 import { fakeSystem } from "../../_fake_system.ts";
+import * as VM from "../../../lib/egress/vm.ts";
 import { envOf, planFor } from "../launch/_plan.ts";
 
 const FACTS: InvocationFacts = {
@@ -270,14 +271,73 @@ Deno.test("docker golden argv under allow, rootful and rootless alike", () => {
   }
 });
 
-Deno.test("podman and docker on macOS refuse allow in one line (the socket cannot reach the VM)", () => {
+Deno.test("podman and docker on macOS: the agent on the session's internal network, no wrapper", () => {
+  const { vmEgress } = VM;
   for (const command of [podmanCommand, dockerCommand]) {
-    assertThrows(
-      () => command(planFor(["--network", "allow", ...LOOP]), { ...FACTS, os: "darwin" }),
-      LlmError,
-      "--network allow is not available with",
-    );
+    const c = command(planFor(["--network", "allow", ...LOOP]), { ...FACTS, os: "darwin" });
+    const vm = vmEgress("5");
+    assertEquals(c.argv.filter((a) => a.startsWith("--network") || a.startsWith("--dns")), [
+      "--network=llm-egress-5",
+      "--dns=127.0.0.1",
+    ]);
+    assert(!c.argv.some((a) => a.includes("llm-egress:") || a === "/bin/sh"), c.argv.join(" "));
+    assertEquals(c.argv.slice(-3), ["codex", "--sandbox", "danger-full-access"]);
+    assert(c.envFile?.lines.includes(`HTTPS_PROXY=${vm.url}`), c.envFile?.lines.join(" "));
+    assert(c.envFile?.lines.includes(`http_proxy=${vm.url}`), c.envFile?.lines.join(" "));
+    assert(c.envFile?.lines.includes("NO_PROXY=localhost,127.0.0.1,::1"));
   }
+});
+
+Deno.test("macOS golden set-up and tear-down: internal network, forwarder container, removed after", () => {
+  const { vmEgress, vmSetup, vmTeardown } = VM;
+  const vm = vmEgress("ab12cd");
+  assertEquals(vm.name, "llm-egress-ab12cd");
+  assert(/^10\.213\.\d+\.0\/24$/.test(vm.subnet), vm.subnet);
+  const net = vm.subnet.replace(/\.0\/24$/, "");
+  assertEquals(vm.address, `${net}.2`);
+  const forwarder = [
+    "--cap-drop=ALL",
+    "--security-opt=no-new-privileges",
+    "--user=1000:1000",
+    "img",
+    "socat",
+    "TCP-LISTEN:3128,fork,reuseaddr",
+  ];
+  assertEquals(vmSetup("podman", "podman", vm, "img", 4321), [
+    ["podman", "network", "create", "--internal", "--disable-dns", "--subnet", vm.subnet, vm.name],
+    [
+      "podman",
+      "run",
+      "-d",
+      "--rm",
+      "--name",
+      vm.name,
+      `--network=${vm.name}:ip=${vm.address}`,
+      "--network=podman",
+      ...forwarder,
+      "TCP:host.containers.internal:4321",
+    ],
+  ]);
+  assertEquals(vmSetup("docker", "docker", vm, "img", 4321), [
+    ["docker", "network", "create", "--internal", "--subnet", vm.subnet, vm.name],
+    [
+      "docker",
+      "run",
+      "-d",
+      "--rm",
+      "--name",
+      vm.name,
+      `--network=${vm.name}`,
+      `--ip=${vm.address}`,
+      ...forwarder,
+      "TCP:host.docker.internal:4321",
+    ],
+    ["docker", "network", "connect", "bridge", vm.name],
+  ]);
+  assertEquals(vmTeardown("podman", vm), [
+    ["podman", "rm", "--force", vm.name],
+    ["podman", "network", "rm", vm.name],
+  ]);
 });
 
 Deno.test("singularity golden argv: --net --network none, the socket bound, host proxies unset", () => {
@@ -359,4 +419,47 @@ Deno.test("a trusted project file's network outlives the file: recorded, kept, a
   assertEquals(restrictionChanges(kept, { ...kept, network: undefined }), [
     "drops network allow (pypi.org)",
   ]);
+});
+
+Deno.test("a macOS launch under allow builds the VM path, runs the agent on it, then removes it", async () => {
+  const { main } = await import("../../../lib/cli/main.ts");
+  const sys = fakeSystem({ os: "darwin", executables: ["podman"] });
+  const code = await main(["--backend", "podman", "--network", "allow", "codex"], sys);
+  assertEquals(code, 0, sys.err.join(""));
+  const ran = sys.ran.map((argv) => argv.slice(0, 3).join(" "));
+  const at = ran.indexOf("podman network create");
+  assert(at >= 0, ran.join("\n"));
+  assertEquals(ran.slice(at), [
+    "podman network create",
+    "podman run -d",
+    "podman run --rm",
+    "podman rm --force",
+    "podman network rm",
+  ]);
+  const name = sys.ran[at].at(-1) ?? "";
+  assert(/^llm-egress-/.test(name), name);
+  // The forwarder points at the proxy's real port on this host's loopback.
+  const target = sys.ran[at + 1].at(-1) ?? "";
+  assert(/^TCP:host\.containers\.internal:\d+$/.test(target), target);
+  assert(sys.ran[at + 2].includes(`--network=${name}`), sys.ran[at + 2].join(" "));
+});
+
+Deno.test("a failed VM set-up step is one error line, and what was made is removed", async () => {
+  const { main } = await import("../../../lib/cli/main.ts");
+  const sys = fakeSystem({
+    os: "darwin",
+    executables: ["podman"],
+    outputs: { "podman run -d": { code: 125, stderr: "Error: image not known\n" } },
+  });
+  const code = await main(["--backend", "podman", "--network", "allow", "codex"], sys);
+  assertEquals(code, 1);
+  const err = sys.err.join("");
+  assert(
+    err.includes("llm: error: could not set up the path to llm's proxy in the podman VM: "),
+    err,
+  );
+  assert(err.trimEnd().endsWith("failed: Error: image not known"), err);
+  const ran = sys.ran.map((argv) => argv.slice(0, 3).join(" "));
+  assert(!ran.includes("podman run --rm"), ran.join("\n"));
+  assertEquals(ran.slice(-2), ["podman rm --force", "podman network rm"]);
 });

@@ -62,10 +62,11 @@ Deno.test("the proxy listens on egress/proxy.sock (0700 directory) and close rem
       system,
       (e) => seen.push(`${e.host}:${e.port}`),
     );
-    assertEquals(session.socket, join(scratch, "egress", "proxy.sock"));
+    const socket = join(scratch, "egress", "proxy.sock");
+    assertEquals(session.socket, socket);
     assertEquals((await Deno.stat(join(scratch, "egress"))).mode! & 0o777, 0o700);
-    assert((await Deno.lstat(session.socket)).isSocket);
-    const conn = await Deno.connect({ transport: "unix", path: session.socket });
+    assert((await Deno.lstat(socket)).isSocket);
+    const conn = await Deno.connect({ transport: "unix", path: socket });
     await conn.write(new TextEncoder().encode("CONNECT evil.example:443 HTTP/1.1\r\n\r\n"));
     const buf = new Uint8Array(4096);
     const n = await conn.read(buf);
@@ -74,7 +75,7 @@ Deno.test("the proxy listens on egress/proxy.sock (0700 directory) and close rem
     assertEquals(seen, ["evil.example:443"]);
     assertEquals(countBlocked(session.events), new Map([["evil.example:443", 1]]));
     await session.close();
-    assertEquals(await Deno.lstat(session.socket).then(() => true, () => false), false);
+    assertEquals(await Deno.lstat(socket).then(() => true, () => false), false);
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }
@@ -109,5 +110,37 @@ Deno.test("the session log: written 0600 only when something was blocked, named 
     );
   } finally {
     await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("for a runtime in a VM the proxy listens on 127.0.0.1 instead, and makes no socket", async () => {
+  const scratch = await Deno.makeTempDir({ prefix: "llm-egress-unit-" });
+  try {
+    const session = await startEgress(
+      egressSettings(POLICY, {}),
+      scratch,
+      realSystem(),
+      () => {},
+      true,
+    );
+    assertEquals(session.socket, undefined);
+    assert(session.port !== undefined && session.port > 0);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: session.port });
+    await conn.write(new TextEncoder().encode("CONNECT evil.example:443 HTTP/1.1\r\n\r\n"));
+    const buf = new Uint8Array(4096);
+    const n = await conn.read(buf);
+    conn.close();
+    assert(new TextDecoder().decode(buf.subarray(0, n ?? 0)).startsWith("HTTP/1.1 403"));
+    await session.close();
+    assertEquals([...Deno.readDirSync(scratch)], []);
+    await Deno.connect({ hostname: "127.0.0.1", port: session.port }).then(
+      (c) => {
+        c.close();
+        throw new Error("still listening");
+      },
+      () => {},
+    );
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
   }
 });
