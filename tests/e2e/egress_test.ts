@@ -9,8 +9,8 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
-import { ALL_MODES, makeSandbox, type Ran, runAs, spawnLlm } from "./_harness.ts";
-import { agentContainers, agentSkipReason, imageName, runBounded } from "./agents/_agents.ts";
+import { ALL_MODES, e2eState, makeSandbox, type Ran, runAs, spawnLlm } from "./_harness.ts";
+import { agentSkipReason, imageName, runBounded } from "./agents/_agents.ts";
 
 const RESOLVE = "allowed.test=127.0.0.1,denied.test=127.0.0.1";
 
@@ -186,73 +186,121 @@ for (const [mode, engine] of ALL_MODES) {
   });
 
   Deno.test({
-    name: `--network allow: the proxy and its socket are gone after Ctrl-C ${label}`,
+    name: `--network allow: a crashing agent's status comes back and the proxy goes ${label}`,
     ignore,
     async fn() {
       const sandbox = await makeSandbox(mode, engine);
-      // Not a TMPDIR of the test's own: rootless podman would keep its
-      // runtime state there. The launch's directory is the new one in /tmp.
       const before = await scratchDirs();
-      const child = spawnLlm(sandbox, [
-        "--image-name",
-        imageName(),
-        "--network",
-        "allow",
-        "shell",
-        "--",
-        "bash",
-        "-c",
-        "touch running; exec sleep 300",
-      ]);
       try {
-        // Wait for the socket and the container.
-        let scratch: string | undefined;
-        for (let i = 0; i < 600 && scratch === undefined; i++) {
-          for (const dir of (await scratchDirs()).filter((d) => !before.includes(d))) {
-            const has = async (p: string) =>
-              await Deno.stat(join(dir, p)).then(() => true, () => false);
-            if (await has("egress/proxy.sock") && await has("created")) scratch = dir;
-          }
-          if (scratch !== undefined) {
-            // The agent itself runs (a Ctrl-C before that is the runtime's affair).
-            const running = await Deno.stat(join(sandbox.workspace, "running")).then(
-              () => true,
-              () => false,
-            );
-            if (!running) scratch = undefined;
-          }
-          if (scratch === undefined) await new Promise((r) => setTimeout(r, 100));
-        }
-        assert(scratch !== undefined, "the launch never got its socket and container");
-        // Ctrl-C on a terminal signals the whole foreground process group:
-        // llm and the runtime's client, which hands it to the container.
-        // (Rootless runs go through runuser, the harness's own wrapper: not signalled.)
-        const pids = await descendants(child.pid);
-        for (const pid of mode === "rootless" ? pids.slice(1) : pids) {
-          try {
-            Deno.kill(pid, "SIGINT");
-          } catch { /* gone already */ }
-        }
-        const ended = await Promise.race([
-          child.output(),
-          new Promise<null>((r) => setTimeout(() => r(null), 60_000)),
+        const r = await runBounded(sandbox, [
+          "--image-name",
+          imageName(),
+          "--network",
+          "allow",
+          "shell",
+          "--",
+          "bash",
+          "-c",
+          "test -S /run/llm-egress/proxy.sock && kill -SEGV $$",
         ]);
-        assert(ended !== null, "llm did not end within 60 s of Ctrl-C");
-        const stderr = new TextDecoder().decode(ended.stderr);
-        const left = await Deno.stat(scratch).then(() => true, () => false);
-        assert(!left, `the scratch directory (and the socket) is left; llm said: ${stderr}`);
-        assertEquals(await agentContainers(sandbox), [], "a container is left");
-        const ps = await runAs(sandbox, ["ps", "-eo", "pid,args"], "/");
-        assert(!ps.stdout.includes(scratch), `a process still names the scratch:\n${ps.stdout}`);
+        assertEquals(r.code, 139, text(r));
+        // Other launches on this machine may have directories of their own there.
+        const left = [];
+        for (const d of (await scratchDirs()).filter((d) => !before.includes(d))) {
+          if (await Deno.stat(join(d, "egress")).then(() => true, () => false)) left.push(d);
+        }
+        assertEquals(left, [], "the launch's directory (and the socket) is left");
       } finally {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* ended */ }
-        await child.output().catch(() => {});
         await sandbox.cleanup();
       }
     },
   });
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    Deno.test({
+      name: `--network allow: the proxy and its socket are gone after ${
+        signal === "SIGINT" ? "Ctrl-C" : signal
+      } ${label}`,
+      ignore,
+      fn: () => signalTest(mode, engine, signal),
+    });
+  }
+}
+
+/** Launch under allow, signal llm once the agent runs, and check nothing is left. */
+async function signalTest(
+  mode: "rootful" | "rootless",
+  engine: "podman" | "docker",
+  signal: "SIGINT" | "SIGTERM" | "SIGHUP",
+): Promise<void> {
+  const sandbox = await makeSandbox(mode, engine);
+  // Not a TMPDIR of the test's own: rootless podman would keep its
+  // runtime state there. The launch's directory is the new one in /tmp.
+  const before = await scratchDirs();
+  const child = spawnLlm(sandbox, [
+    "--image-name",
+    imageName(),
+    "--network",
+    "allow",
+    "shell",
+    "--",
+    "bash",
+    "-c",
+    "touch running; exec sleep 300",
+  ]);
+  try {
+    // Wait for the socket and the container.
+    let scratch: string | undefined;
+    for (let i = 0; i < 600 && scratch === undefined; i++) {
+      for (const dir of (await scratchDirs()).filter((d) => !before.includes(d))) {
+        const has = async (p: string) =>
+          await Deno.stat(join(dir, p)).then(() => true, () => false);
+        if (await has("egress/proxy.sock") && await has("created")) scratch = dir;
+      }
+      if (scratch !== undefined) {
+        // The agent itself runs (a Ctrl-C before that is the runtime's affair).
+        const running = await Deno.stat(join(sandbox.workspace, "running")).then(
+          () => true,
+          () => false,
+        );
+        if (!running) scratch = undefined;
+      }
+      if (scratch === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(scratch !== undefined, "the launch never got its socket and container");
+    const cid = (await Deno.readTextFile(join(scratch, "created"))).trim();
+    // Ctrl-C on a terminal signals the whole foreground process group:
+    // llm and the runtime's client, which hands it to the container;
+    // SIGTERM and SIGHUP (kill, a closed terminal) reach llm alone.
+    // (Rootless runs go through runuser, the harness's own wrapper: not signalled.)
+    const pids = (await descendants(child.pid)).slice(mode === "rootless" ? 1 : 0);
+    for (const pid of signal === "SIGINT" ? pids : pids.slice(0, 1)) {
+      try {
+        Deno.kill(pid, signal);
+      } catch { /* gone already */ }
+    }
+    const ended = await Promise.race([
+      child.output(),
+      new Promise<null>((r) => setTimeout(() => r(null), 60_000)),
+    ]);
+    assert(ended !== null, `llm did not end within 60 s of ${signal}`);
+    const stderr = new TextDecoder().decode(ended.stderr);
+    const kept = await Deno.stat(scratch).then(() => true, () => false);
+    assert(!kept, `the scratch directory (and the socket) is left; llm said: ${stderr}`);
+    const state = e2eState();
+    const cli = engine === "docker" ? state?.docker ?? "docker" : state?.podman ?? "podman";
+    const left = await runAs(sandbox, [cli, "ps", "-a", "-q", "--filter", `id=${cid}`], "/");
+    assertEquals(left.code, 0, left.stderr);
+    assertEquals(left.stdout.trim(), "", `the container ${cid} is left`);
+    const ps = await runAs(sandbox, ["ps", "-eo", "pid,args"], "/");
+    assert(!ps.stdout.includes(scratch), `a process still names the scratch:\n${ps.stdout}`);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* ended */ }
+    await child.output().catch(() => {});
+    await sandbox.cleanup();
+  }
 }
 
 /** `pid` and every process below it, parents first. */
