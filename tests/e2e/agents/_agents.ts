@@ -55,7 +55,8 @@ export function agentSkipReason(mode: Mode, engine: Engine): string | null {
 export function loopbackSkipReason(engine: Engine): string | null {
   return engine === "docker"
     ? "docker containers started by llm get only their own loopback (no --network=host " +
-      "option in llm, no default network mode in dockerd), so the mock model is unreachable"
+      "option in llm, no default network mode in dockerd), so the mock model is unreachable " +
+      "(the same agents run on docker under --network allow, through llm's proxy)"
     : null;
 }
 
