@@ -105,8 +105,8 @@ export async function launchAgent(
     if (plan.network.mode === "allow") {
       system.stderr(
         `llm: note: --network allow: the container reaches only llm's filtering proxy, ` +
-          `which llm runs for the session on ${DRY_RUN_SCRATCH}/egress/proxy.sock; pasted ` +
-          `without it, the command has no route out\n`,
+          `which llm runs for the session on <temporary directory>/egress/proxy.sock; the ` +
+          `line makes that directory but runs no proxy, so pasted it has no route out\n`,
       );
       const vm = await vmSteps(
         runtime.adapter.name,

@@ -13,6 +13,7 @@ import { dirname, join, relative } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import { dockerInfoArgv, isRootlessDockerInfo } from "./docker.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
+import { SCRATCH_EGRESS } from "../egress/container.ts";
 import type { RuntimeChoice } from "./select.ts";
 import {
   SCRATCH_EMPTY,
@@ -148,6 +149,9 @@ export function scratchLayout(
       }
     }
   }
+  // The proxy's socket goes here (lib/egress/session.ts); a pasted --dry-run
+  // line gets the directory alone, with no proxy in it.
+  if (plan.network.mode === "allow") dir(SCRATCH_EGRESS);
   if (plan.sessionFiles.length > 0) {
     dir(SESSION_DIR);
     for (const f of plan.sessionFiles) {

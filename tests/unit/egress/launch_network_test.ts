@@ -463,3 +463,13 @@ Deno.test("a failed VM set-up step is one error line, and what was made is remov
   assert(!ran.includes("podman run --rm"), ran.join("\n"));
   assertEquals(ran.slice(-2), ["podman rm --force", "podman network rm"]);
 });
+
+Deno.test("the launch's directory gets egress/ under allow only, so a pasted --dry-run line binds it", async () => {
+  const { scratchLayout } = await import("../../../lib/runtime/prepare.ts");
+  const { podman } = await import("../../../lib/runtime/podman.ts");
+  const paths = (argv: string[]) =>
+    scratchLayout(podman, planFor(argv), fakeSystem({})).map((e) => e.path);
+  assert(paths(["--network", "allow", "codex"]).includes("egress"));
+  assert(!paths(["--network", "none", "codex"]).includes("egress"));
+  assert(!paths(["codex"]).includes("egress"));
+});
