@@ -121,6 +121,46 @@ for (const [mode, engine] of ALL_MODES) {
   });
 
   Deno.test({
+    name:
+      `--network allow goes out through the host's own proxy (HTTP_PROXY, HTTPS_PROXY) ${label}`,
+    ignore,
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      const upstream = startUpstream();
+      try {
+        const r = await runBounded(sandbox, [
+          "--image-name",
+          imageName(),
+          "--network",
+          "allow",
+          "--allow-host",
+          "allowed.test",
+          "shell",
+          "--",
+          "bash",
+          "-c",
+          [
+            "curl -sS -m 20 http://allowed.test/plain",
+            "echo",
+            "curl -sS -m 20 -o /dev/null -w 'tunnel=%{http_code}\\n' https://allowed.test/ || true",
+          ].join("; "),
+        ], {
+          HTTP_PROXY: `http://127.0.0.1:${upstream.port}`,
+          HTTPS_PROXY: `http://127.0.0.1:${upstream.port}`,
+        });
+        assertEquals(r.code, 0, text(r));
+        assertStringIncludes(r.stdout, "via-upstream GET http://allowed.test/plain\n");
+        // The tunnel reached the upstream proxy as a CONNECT (the stub then closes it).
+        assert(upstream.seen.includes("CONNECT allowed.test:443"), upstream.seen.join("\n"));
+        assert(upstream.seen.includes("GET http://allowed.test/plain"), upstream.seen.join("\n"));
+      } finally {
+        upstream.close();
+        await sandbox.cleanup();
+      }
+    },
+  });
+
+  Deno.test({
     name: `--network allow --verbose prints each refusal as it happens ${label}`,
     ignore,
     async fn() {
@@ -301,6 +341,37 @@ async function signalTest(
     await child.output().catch(() => {});
     await sandbox.cleanup();
   }
+}
+
+/**
+ * A stand-in for a site's HTTP proxy on 127.0.0.1: records each request
+ * line, answers a plain request with a body naming it, and closes a CONNECT.
+ */
+function startUpstream(): { port: number; seen: string[]; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const seen: string[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        const buf = new Uint8Array(8192);
+        let text = "";
+        while (!text.includes("\r\n\r\n")) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          text += new TextDecoder().decode(buf.subarray(0, n));
+        }
+        const line = text.split("\r\n")[0].replace(/ HTTP\/1\.1$/, "");
+        seen.push(line);
+        const body = `via-upstream ${line}\n`;
+        const answer = line.startsWith("CONNECT")
+          ? "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+          : `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+        await conn.write(new TextEncoder().encode(answer)).catch(() => 0);
+        conn.close();
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  return { port: (listener.addr as Deno.NetAddr).port, seen, close: () => listener.close() };
 }
 
 /** `pid` and every process below it, parents first. */
