@@ -87,6 +87,15 @@ export const AGENT_MODES: readonly (readonly [Mode, Engine])[] = [
   ["rootful", "docker"],
 ];
 
+/**
+ * The modes where a mock model on the host's loopback is reachable with the
+ * default network (`--network open`): podman, through the test
+ * containers.conf's host network.
+ */
+export const OPEN_NETWORK_MODES: readonly (readonly [Mode, Engine])[] = AGENT_MODES.filter((
+  [, engine],
+) => loopbackSkipReason(engine) === null);
+
 /** The image name, for `--image-name`. */
 export function imageName(): string {
   return agentImage()?.image ?? "localhost/llm-agents:test";

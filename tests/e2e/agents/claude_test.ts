@@ -15,6 +15,8 @@ import {
   assertOwnedByInvoker,
   assertToolRan,
   ignoreAgentsUnless,
+  loopbackSkipReason,
+  OPEN_NETWORK_MODES,
   runAgentCase,
   toolCommand,
   writeOwned,
@@ -40,15 +42,19 @@ const env = (mock: MockModel) => ({
 });
 
 for (const [mode, engine] of AGENT_MODES) {
-  const ignore = ignoreAgentsUnless("claude", mode, engine);
+  // The test docker engines give a container no route to the host's
+  // loopback (no bridge): there the mock is reached through llm's proxy.
+  const egress = loopbackSkipReason(engine) !== null;
+  const label = `${mode} ${engine}${egress ? ", --network allow" : ""}`;
+  const ignore = ignoreAgentsUnless("claude", mode, engine, true, egress);
   Deno.test({
-    name: `llm claude -p runs the model's Bash tool use and keeps the session (${mode} ${engine})`,
+    name: `llm claude -p runs the model's Bash tool use and keeps the session (${label})`,
     ignore,
     async fn() {
       const script = { command: COMMAND, finalText: FINAL };
       const start = startMessagesMock;
       await runAgentCase(
-        { mode, engine, start, script, configure, args: ARGS, env },
+        { mode, engine, start, script, configure, args: ARGS, env, egress },
         async (sandbox, mock, r) => {
           await assertToolRan(sandbox, mock, r, "claude.txt", "written by claude", FINAL);
           // Claude Code keeps each session as a transcript under ~/.claude/projects.
@@ -60,24 +66,22 @@ for (const [mode, engine] of AGENT_MODES) {
   });
 
   Deno.test({
-    name:
-      `llm claude -p returns Claude Code's exit status 1 when the model refuses (${mode} ${engine})`,
+    name: `llm claude -p returns Claude Code's exit status 1 when the model refuses (${label})`,
     ignore,
     async fn() {
       const script = { command: COMMAND, finalText: FINAL, fail: true };
       const start = startMessagesMock;
       await runAgentCase(
-        { mode, engine, start, script, configure, args: ARGS, env },
+        { mode, engine, start, script, configure, args: ARGS, env, egress },
         (sandbox, mock, r) => assertAgentFailed(sandbox, mock, r, "/messages"),
       );
     },
   });
 }
 
-// Under --network allow with only the mock's host on the list, on every
-// runtime: docker included, since the proxy's socket is the container's
-// route to the host.
-for (const [mode, engine] of AGENT_MODES) {
+// Under --network allow with only the mock's host on the list, on podman
+// too (docker already runs through the proxy above).
+for (const [mode, engine] of OPEN_NETWORK_MODES) {
   Deno.test({
     name:
       `llm claude -p completes under --network allow with the mock host allowed (${mode} ${engine})`,

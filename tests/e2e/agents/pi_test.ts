@@ -12,6 +12,8 @@ import {
   assertOneSession,
   assertToolRan,
   ignoreAgentsUnless,
+  loopbackSkipReason,
+  OPEN_NETWORK_MODES,
   runAgentCase,
   toolCommand,
   writeOwned,
@@ -46,15 +48,19 @@ async function configure(sandbox: Sandbox, mock: MockModel): Promise<void> {
 }
 
 for (const [mode, engine] of AGENT_MODES) {
-  const ignore = ignoreAgentsUnless("pi", mode, engine);
+  // The test docker engines give a container no route to the host's
+  // loopback (no bridge): there the mock is reached through llm's proxy.
+  const egress = loopbackSkipReason(engine) !== null;
+  const label = `${mode} ${engine}${egress ? ", --network allow" : ""}`;
+  const ignore = ignoreAgentsUnless("pi", mode, engine, true, egress);
   Deno.test({
-    name: `llm pi -p runs the model's bash tool call and keeps the session (${mode} ${engine})`,
+    name: `llm pi -p runs the model's bash tool call and keeps the session (${label})`,
     ignore,
     async fn() {
       const script = { command: COMMAND, finalText: FINAL };
       const start = startChatMock;
       await runAgentCase(
-        { mode, engine, start, script, configure, args: ARGS },
+        { mode, engine, start, script, configure, args: ARGS, egress },
         async (sandbox, mock, r) => {
           await assertToolRan(sandbox, mock, r, "pi.txt", "written by pi", FINAL);
           // Pi keeps each session as a JSONL file under ~/.pi/agent/sessions.
@@ -65,23 +71,22 @@ for (const [mode, engine] of AGENT_MODES) {
   });
 
   Deno.test({
-    name: `llm pi -p returns Pi's exit status 1 when the model refuses (${mode} ${engine})`,
+    name: `llm pi -p returns Pi's exit status 1 when the model refuses (${label})`,
     ignore,
     async fn() {
       const script = { command: COMMAND, finalText: FINAL, fail: true };
       const start = startChatMock;
       await runAgentCase(
-        { mode, engine, start, script, configure, args: ARGS },
+        { mode, engine, start, script, configure, args: ARGS, egress },
         (sandbox, mock, r) => assertAgentFailed(sandbox, mock, r, "/chat/completions"),
       );
     },
   });
 }
 
-// Under --network allow with only the mock's host on the list, on every
-// runtime: docker included, since the proxy's socket is the container's
-// route to the host.
-for (const [mode, engine] of AGENT_MODES) {
+// Under --network allow with only the mock's host on the list, on podman
+// too (docker already runs through the proxy above).
+for (const [mode, engine] of OPEN_NETWORK_MODES) {
   Deno.test({
     name:
       `llm pi -p completes under --network allow with the mock host allowed (${mode} ${engine})`,
