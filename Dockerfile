@@ -120,6 +120,14 @@ RUN --mount=type=secret,id=mitm_ca_bundle \
     . /run/llm-build-certs.sh \
     && sh /run/llm-install-agents.sh "codex=${CODEX_VERSION}" "pi=${PI_VERSION}"
 
+# What llm adds to the agents: Pi re-reads ~/.pi/agent/auth.json when `llm refresh`
+# replaces it (on by default), and Claude Code's status line script (used on request).
+RUN --mount=type=bind,source=image/install-extras.sh,target=/run/llm-extras/install-extras.sh \
+    --mount=type=bind,source=image/pi-auth-reload.js,target=/run/llm-extras/pi-auth-reload.js \
+    --mount=type=bind,source=image/pi-launcher.mjs,target=/run/llm-extras/pi-launcher.mjs \
+    --mount=type=bind,source=image/llm-claude-statusline,target=/run/llm-extras/llm-claude-statusline \
+    sh /run/llm-extras/install-extras.sh /run/llm-extras
+
 COPY --chmod=755 image/llm-diagnostics /usr/local/bin/llm-diagnostics
 
 ENV HOME=/home/devuser \

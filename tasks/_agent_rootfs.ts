@@ -2,7 +2,7 @@
  * Builds the real-agent test image's root file system without a registry:
  * Debian from `debootstrap`, Node.js and npm from npm packages, then the
  * production image's own scripts under image/ run inside the chroot
- * (devuser, the three agents, llm-diagnostics), packed as one tar.
+ * (devuser, the three agents, llm's extras, llm-diagnostics), packed as one tar.
  *
  * Everything that decides the result is hashed into `buildKey()`, so a cached
  * tar is reused only when nothing here, in image/ or in the pins changed.
@@ -29,6 +29,18 @@ const INPUTS = [
   "image/install-agents.sh",
   "image/build-certs.sh",
   "image/llm-diagnostics",
+  "image/install-extras.sh",
+  "image/pi-auth-reload.js",
+  "image/pi-launcher.mjs",
+  "image/llm-claude-statusline",
+];
+
+/** image/ files install-extras.sh installs, next to it in the chroot as in the Dockerfile's RUN. */
+const EXTRAS = [
+  "install-extras.sh",
+  "pi-auth-reload.js",
+  "pi-launcher.mjs",
+  "llm-claude-statusline",
 ];
 
 /** A short hex digest of the pins and every input file. */
@@ -215,6 +227,11 @@ export async function buildAgentTar(
     `claude=${PINS.claude}`,
     `pi=${PINS.pi}`,
   ]);
+  log("agent image: llm's extras (Pi's auth reload, Claude Code's status line)");
+  const extras = join(rootfs, "run/llm-extras");
+  await Deno.mkdir(extras, { recursive: true });
+  for (const f of EXTRAS) await Deno.copyFile(join(ROOT, "image", f), join(extras, f));
+  await inChroot(rootfs, {}, ["/bin/sh", "/run/llm-extras/install-extras.sh", "/run/llm-extras"]);
   await Deno.copyFile(
     join(ROOT, "image/llm-diagnostics"),
     join(rootfs, "usr/local/bin/llm-diagnostics"),
@@ -222,7 +239,15 @@ export async function buildAgentTar(
   await Deno.chmod(join(rootfs, "usr/local/bin/llm-diagnostics"), 0o755);
 
   // What the Dockerfile's RUN lines leave out of their layers.
-  for (const p of ["run/llm-build", "root/.npm", "var/lib/apt/lists", "var/cache/apt"]) {
+  for (
+    const p of [
+      "run/llm-build",
+      "run/llm-extras",
+      "root/.npm",
+      "var/lib/apt/lists",
+      "var/cache/apt",
+    ]
+  ) {
     await Deno.remove(join(rootfs, p), { recursive: true }).catch(() => {});
   }
   await Deno.mkdir(join(rootfs, "var/lib/apt/lists/partial"), { recursive: true });

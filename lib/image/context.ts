@@ -11,9 +11,13 @@ export const CONTEXT_FILES = [
   "Dockerfile",
   "image/build-certs.sh",
   "image/install-agents.sh",
+  "image/install-extras.sh",
   "image/install-user.sh",
+  "image/llm-claude-statusline",
   "image/llm-diagnostics",
   "image/packages.txt",
+  "image/pi-auth-reload.js",
+  "image/pi-launcher.mjs",
 ];
 
 /** One file of the build context built into llm. */

@@ -23,12 +23,16 @@ export interface MockScript {
   readonly finalText: string;
   /** Answer every model request with HTTP 400 instead. */
   readonly fail?: boolean;
+  /** Called with each request (already recorded) before it is answered. */
+  readonly beforeAnswer?: (req: SeenRequest, mock: MockModel) => void | Promise<void>;
 }
 
 /** One request the mock received. */
 export interface SeenRequest {
   readonly method: string;
   readonly path: string;
+  /** The Authorization header as sent, or null. */
+  readonly authorization: string | null;
   // deno-lint-ignore no-explicit-any
   readonly body: any;
 }
@@ -70,7 +74,7 @@ function sse(events: readonly unknown[], named: boolean, done = false): Response
 
 type Handler = (req: SeenRequest, mock: MockModel) => Response;
 
-function serve(handler: Handler): MockModel {
+function serve(handler: Handler, script?: MockScript): MockModel {
   const requests: SeenRequest[] = [];
   const toolResults: string[] = [];
   let origin = "";
@@ -87,8 +91,10 @@ function serve(handler: Handler): MockModel {
     } catch {
       body = text;
     }
-    const seen = { method: request.method, path: url.pathname, body };
+    const authorization = request.headers.get("authorization");
+    const seen = { method: request.method, path: url.pathname, authorization, body };
     requests.push(seen);
+    await script?.beforeAnswer?.(seen, mock);
     return handler(seen, mock);
   });
   origin = `http://127.0.0.1:${server.addr.port}`;
@@ -192,7 +198,7 @@ export function startResponsesMock(script: MockScript): MockModel {
       }),
       completed,
     ], true);
-  });
+  }, script);
 }
 
 /**
@@ -250,7 +256,7 @@ export function startMessagesMock(script: MockScript): MockModel {
       },
       { type: "message_stop" },
     ], true);
-  });
+  }, script);
 }
 
 function message(id: string, model: unknown, content: unknown[], stop: string | null) {
@@ -333,5 +339,5 @@ export function startChatMock(script: MockScript): MockModel {
       false,
       true,
     );
-  });
+  }, script);
 }

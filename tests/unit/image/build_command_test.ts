@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { main } from "../../../lib/cli/main.ts";
 import { EMBEDDED_CONTEXT } from "../../../lib/image/_embedded.ts";
-import { projectRoot } from "../../../lib/image/context.ts";
+import { CONTEXT_FILES, projectRoot } from "../../../lib/image/context.ts";
 import {
   type FakeSystem,
   fakeSystem,
@@ -16,14 +16,7 @@ import {
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 /** The checkout that `llm build` finds when run from source. */
 const ROOT = projectRoot(new URL("../../../lib/image/command.ts", import.meta.url).href) as string;
-const CHECKOUT = [
-  `${ROOT}/Dockerfile`,
-  `${ROOT}/image/build-certs.sh`,
-  `${ROOT}/image/install-agents.sh`,
-  `${ROOT}/image/install-user.sh`,
-  `${ROOT}/image/llm-diagnostics`,
-  `${ROOT}/image/packages.txt`,
-];
+const CHECKOUT = CONTEXT_FILES.map((f) => `${ROOT}/${f}`);
 
 function host(options: FakeSystemOptions = {}): FakeSystem {
   const system = fakeSystem({

@@ -1,18 +1,14 @@
 import { assertEquals } from "../../_assert.ts";
-import { buildSource, findCheckout, projectRoot } from "../../../lib/image/context.ts";
+import {
+  buildSource,
+  CONTEXT_FILES,
+  findCheckout,
+  projectRoot,
+} from "../../../lib/image/context.ts";
 import { fakeSystem } from "../../_fake_system.ts";
 
 Deno.test("findCheckout() accepts a root holding the Dockerfile and the image/ scripts", () => {
-  const system = fakeSystem({
-    files: [
-      "/src/Dockerfile",
-      "/src/image/build-certs.sh",
-      "/src/image/install-agents.sh",
-      "/src/image/install-user.sh",
-      "/src/image/llm-diagnostics",
-      "/src/image/packages.txt",
-    ],
-  });
+  const system = fakeSystem({ files: CONTEXT_FILES.map((f) => `/src/${f}`) });
   assertEquals(findCheckout("/src", (p) => system.stat(p)), "/src");
 });
 

@@ -223,3 +223,23 @@ Deno.test("Dockerfile labels the source repository, a description and the agent 
   assertEquals(labels.get("io.github.nichd-bspc.llm.codex-version"), "${CODEX_VERSION}");
   assertEquals(labels.get("io.github.nichd-bspc.llm.pi-version"), "${PI_VERSION}");
 });
+
+Deno.test("Dockerfile installs llm's extras after the agents, with the script the test image runs", async () => {
+  const agents = RUNS.findIndex((r) => r.includes("install-agents.sh"));
+  const extras = RUNS.findIndex((r) => r.includes("install-extras.sh"));
+  assert(agents >= 0 && extras > agents, "install-extras.sh must run after install-agents.sh");
+  const mounted = [...RUNS[extras].matchAll(/type=bind,source=image\/([^,\s]+)/g)].map((m) => m[1]);
+  assertEquals(mounted.sort(), [
+    "install-extras.sh",
+    "llm-claude-statusline",
+    "pi-auth-reload.js",
+    "pi-launcher.mjs",
+  ]);
+  assertStringIncludes(RUNS[extras], "sh /run/llm-extras/install-extras.sh /run/llm-extras");
+  // tasks/_agent_rootfs.ts copies the same files next to the same script.
+  const rootfs = await Deno.readTextFile(
+    new URL("../../../tasks/_agent_rootfs.ts", import.meta.url),
+  );
+  for (const f of mounted) assertStringIncludes(rootfs, `"${f}"`);
+  assertStringIncludes(rootfs, '"/run/llm-extras/install-extras.sh", "/run/llm-extras"');
+});

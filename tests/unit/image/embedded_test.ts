@@ -20,8 +20,12 @@ Deno.test("the embedded build context matches the checkout (else run 'deno task 
   assertEquals(EMBEDDED_CONTEXT.map((f) => f.path), CONTEXT_FILES);
 });
 
-Deno.test("the embedded build context keeps the diagnostics script executable", () => {
-  assertEquals(EMBEDDED_CONTEXT.find((f) => f.path === "image/llm-diagnostics")?.mode, 0o755);
+Deno.test("the embedded build context keeps the scripts run by name executable", () => {
+  for (
+    const path of ["image/llm-diagnostics", "image/llm-claude-statusline", "image/pi-launcher.mjs"]
+  ) {
+    assertEquals(EMBEDDED_CONTEXT.find((f) => f.path === path)?.mode, 0o755, path);
+  }
   assertEquals(EMBEDDED_CONTEXT.find((f) => f.path === "Dockerfile")?.mode, 0o644);
 });
 
