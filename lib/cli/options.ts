@@ -77,6 +77,11 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     help: "Let the agent change its host-run settings (hooks, MCP servers); off by default.",
   },
   {
+    name: "status-line",
+    kind: "flag",
+    help: "Claude Code: a status line with model, context use, cost and duration (the image's).",
+  },
+  {
     name: "ro",
     kind: "list",
     placeholder: "PATH",

@@ -130,6 +130,7 @@ export const INSTALLER_IGNORES = [
   "workspace-mount",
   "global-read-only",
   "writable-agent-config",
+  "status-line",
   "path-prepend",
   "conda-env",
   "certs",

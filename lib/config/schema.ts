@@ -47,6 +47,7 @@ const KEYS: Readonly<Record<string, { kind: Kind; option: string }>> = {
   mask: { kind: "strings", option: "mask" },
   certs: { kind: "string", option: "certs" },
   global_read_only: { kind: "boolean", option: "global-read-only" },
+  status_line: { kind: "boolean", option: "status-line" },
   workspace_mount: { kind: "string", option: "workspace-mount" },
   network: { kind: "string", option: "network" },
   allow_hosts: { kind: "strings", option: "allow-host" },

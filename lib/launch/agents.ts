@@ -26,6 +26,11 @@ export interface AgentDef {
   readonly bedrockFlags: readonly string[];
   /** Tag of the default image. */
   readonly defaultTag: string;
+  /**
+   * Arguments, put before the user's, that turn on the image's status line
+   * (`--status-line`); agents without one ignore the option.
+   */
+  readonly statusLineArgs?: readonly string[];
   /** Image name when not the project's default image (user-defined agents). */
   readonly defaultImage?: string;
   readonly summary: string;
@@ -40,6 +45,9 @@ const CLAUDE_ENSURE: EnsurePath[] = [
 const PI_ENSURE: EnsurePath[] = [{ path: ".pi", kind: "dir" }];
 
 const CLAUDE_PREFIXES = ["CLAUDE_CODE", "ANTHROPIC_"];
+
+/** Claude Code's status line setting for the image's script (image/llm-claude-statusline). */
+export const CLAUDE_STATUS_LINE = { type: "command", command: "llm-claude-statusline" } as const;
 const PI_PREFIXES = ["PI_"];
 
 /** The built-in agents, in the order help lists them. */
@@ -64,6 +72,8 @@ export const BUILTIN_AGENTS: readonly AgentDef[] = [
     envPrefixes: CLAUDE_PREFIXES,
     bedrockFlags: ["CLAUDE_CODE_USE_BEDROCK"],
     defaultTag: "claude-latest",
+    // Settings given on the command line, over the user's read-only ~/.claude/settings.json.
+    statusLineArgs: ["--settings", JSON.stringify({ statusLine: CLAUDE_STATUS_LINE })],
   },
   {
     name: "pi",

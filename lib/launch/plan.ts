@@ -358,7 +358,7 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     workdir,
     mounts: finalMounts,
     env,
-    command: agent.command(request.agentArgs),
+    command: agent.command(withStatusLine(request, warnings)),
     ensure,
     warnings,
     notes: [...protections.notes, ...network.notes],
@@ -398,4 +398,22 @@ function bedrockRegions(
     r !== undefined && r !== ""
   ) as string[];
   return regions.length > 0 ? [...new Set(regions)] : ["us-east-1"];
+}
+
+/**
+ * The agent's arguments, after the ones that turn its status line on when
+ * asked for. An agent without one warns only when the command line asked:
+ * `status_line` in the user file is a preference for the agents that have one.
+ */
+function withStatusLine(request: LaunchRequest, warnings: string[]): readonly string[] {
+  const asked = request.statusLine;
+  if (asked === undefined) return request.agentArgs;
+  const extra = request.agent.statusLineArgs;
+  if (extra !== undefined) return [...extra, ...request.agentArgs];
+  if (asked.origin.startsWith("--")) {
+    warnings.push(
+      `--status-line is for claude (Claude Code's status line); ${request.agent.name} has none`,
+    );
+  }
+  return request.agentArgs;
 }

@@ -20,6 +20,8 @@ export interface LaunchRequest {
   readonly mounts: readonly SpecWithOrigin[];
   readonly workspaceMount?: string;
   readonly globalReadOnly: boolean;
+  /** `--status-line` (or `status_line` in the user file) and where it was set. */
+  readonly statusLine?: { readonly origin: string };
   /** `--writable-agent-config`: the agents' host-executed config stays writable. */
   readonly writableAgentConfig: boolean;
   readonly ro: readonly string[];
@@ -70,6 +72,9 @@ export function launchRequest(
     mounts,
     workspaceMount: options.values.get("workspace-mount"),
     globalReadOnly: options.flags.has("global-read-only"),
+    statusLine: options.flags.has("status-line")
+      ? { origin: sourceOf(options, "status-line") }
+      : undefined,
     writableAgentConfig: options.flags.has("writable-agent-config"),
     ro: required(options, "ro"),
     mask: required(options, "mask"),
