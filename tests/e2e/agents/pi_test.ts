@@ -9,15 +9,22 @@ import { type MockModel, startChatMock } from "./_mock_models.ts";
 import {
   AGENT_MODES,
   assertAgentFailed,
+  assertNothingLeft,
   assertOneSession,
   assertToolRan,
   ignoreAgentsUnless,
+  imageName,
+  invokingIds,
   loopbackSkipReason,
   OPEN_NETWORK_MODES,
   runAgentCase,
+  runBounded,
+  shown,
   toolCommand,
   writeOwned,
 } from "./_agents.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { makeSandbox } from "../_harness.ts";
 
 const COMMAND = toolCommand("pi.txt", "written by pi");
 const FINAL = "pi mock: done";
@@ -98,6 +105,77 @@ for (const [mode, engine] of OPEN_NETWORK_MODES) {
         { mode, engine, start, script, configure, args: ARGS, egress: true },
         (sandbox, mock, r) => assertToolRan(sandbox, mock, r, "pi.txt", "written by pi", FINAL),
       );
+    },
+  });
+}
+
+/** Pi's auth.json holding an API key for the mock provider. */
+const authJson = (key: string) =>
+  JSON.stringify({ mock: { type: "api_key", key } }, null, 2) + "\n";
+
+/**
+ * Replace the sandbox's ~/.pi/agent/auth.json as `llm refresh` does: a new
+ * file, the user's and mode 0600, renamed over the old one.
+ */
+async function refreshAuth(sandbox: Sandbox, key: string): Promise<void> {
+  const path = join(sandbox.home, ".pi/agent/auth.json");
+  const temp = `${path}.llm-refresh`;
+  const { uid, gid } = await invokingIds(sandbox);
+  await Deno.writeTextFile(temp, authJson(key), { mode: 0o600 });
+  await Deno.chown(temp, uid, gid);
+  await Deno.rename(temp, path);
+}
+
+for (const [mode, engine] of AGENT_MODES) {
+  Deno.test({
+    name:
+      `a running Pi session sends the token llm refresh wrote at its next request (${mode} ${engine})`,
+    ignore: ignoreAgentsUnless("pi", mode, engine),
+    async fn() {
+      let sandbox: Sandbox | null = null;
+      let refreshed = false;
+      const script = {
+        command: COMMAND,
+        finalText: FINAL,
+        // The first model request is answered only after the host replaced the file, so the
+        // session is running with the old token in hand when it changes.
+        beforeAnswer: async () => {
+          if (refreshed || sandbox === null) return;
+          refreshed = true;
+          await refreshAuth(sandbox, "token-after-refresh");
+        },
+      };
+      const configureWithAuth = async (s: Sandbox, mock: MockModel) => {
+        sandbox = s;
+        await configure(s, mock);
+        await writeOwned(s, join(s.home, ".pi/agent/auth.json"), authJson("token-before"));
+      };
+      await runAgentCase(
+        { mode, engine, start: startChatMock, script, configure: configureWithAuth, args: ARGS },
+        async (s, mock, r) => {
+          await assertToolRan(s, mock, r, "pi.txt", "written by pi", FINAL);
+          const sent = mock.requests.filter((q) => q.path.endsWith("/chat/completions"))
+            .map((q) => q.authorization);
+          assert(refreshed, "the mock never saw a model request");
+          assertEquals(sent, ["Bearer token-before", "Bearer token-after-refresh"], shown(r));
+        },
+      );
+    },
+  });
+
+  Deno.test({
+    name: `llm pi loads the image's auth reload extension by default (${mode} ${engine})`,
+    ignore: ignoreAgentsUnless("pi", mode, engine, false),
+    async fn() {
+      const sandbox = await makeSandbox(mode, engine);
+      try {
+        const r = await runBounded(sandbox, ["--image-name", imageName(), "pi", "--help"]);
+        assertEquals(r.code, 0, shown(r));
+        assert(/--no-auth-reload\b/.test(r.stdout + r.stderr), `pi --help: ${shown(r)}`);
+        await assertNothingLeft(sandbox);
+      } finally {
+        await sandbox.cleanup();
+      }
     },
   });
 }
