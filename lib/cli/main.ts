@@ -7,12 +7,10 @@ import { LlmError, UsageError } from "../errors.ts";
 import { type AgentDef, BUILTIN_AGENTS, findAgent } from "../launch/agents.ts";
 import type { System } from "../system/system.ts";
 import { problemLine } from "../text/colour.ts";
-import { closest } from "../text/suggest.ts";
 import { quoteArgv } from "../text/shell_words.ts";
-import { agentHelp, commandHelp, helpHelp, mainHelp } from "./help.ts";
 import { commandCommonOptions, GLOBAL_OPTIONS } from "./options.ts";
 import { checkChoices, mergeOptions, type ParsedOptions, parseOptions } from "./parse.ts";
-import { COMMANDS, findCommand } from "./registry.ts";
+import type { CommandSpec } from "./command.ts";
 import { agentImageOptions } from "../config/agent_image.ts";
 import { configUse, loadStartupSettings } from "../config/startup.ts";
 
@@ -42,10 +40,14 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   // A broken config file must not hide the help, or the doctor that explains it, nor block
   // commands that read no settings (lib/config/startup.ts).
   const wantsHelp = name === undefined || name === "help" || globals.flags.has("help");
+  // No command has a built-in agent's name, so a launch of one needs no command specs.
+  const command = name === undefined || findAgent(name) !== undefined
+    ? undefined
+    : await findCommand(name);
   const settings = await loadStartupSettings(
     system,
     globals.values.get("config"),
-    configUse(name === undefined ? undefined : findCommand(name), wantsHelp),
+    configUse(command, wantsHelp),
   );
   for (const w of settings.warnings) system.stderr(await problemLine(system, "warning", w));
   const config = settings.config;
@@ -55,6 +57,10 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   if (name === undefined && !globals.flags.has("help")) {
     // Options without an agent: say what is missing rather than print the whole help.
     if (argv.length > 0) throw new UsageError(missingAgent(argv, agents));
+    const [{ mainHelp }, { COMMANDS }] = await Promise.all([
+      import("./help.ts"),
+      import("./registry.ts"),
+    ]);
     system.stderr(mainHelp(agents, COMMANDS, GLOBAL_OPTIONS));
     return 2;
   }
@@ -66,7 +72,7 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     }
     // `llm help X` and `llm --help X` are the same, as in git; `llm --help help` is help's.
     const topic = name === "help" && !globals.flags.has("help") ? rest[1] : name;
-    system.stdout(helpFor(topic, agents, effective));
+    system.stdout(await helpFor(topic, agents, effective));
     return 0;
   }
   const agent = findAgent(name, agents);
@@ -79,10 +85,10 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     const options = agentImageOptions(effective, agent, config?.configuredAgents.get(agent.name));
     return await launchAgent(agent, rest.slice(1), options, system);
   }
-  const spec = findCommand(name);
+  const spec = command;
   if (!spec) {
     throw new UsageError(
-      `unknown agent or command '${name}': ${suggestion(name, agents.map((a) => a.name))}`,
+      `unknown agent or command '${name}': ${await suggestion(name, agents.map((a) => a.name))}`,
     );
   }
   const common = commandCommonOptions(spec.name);
@@ -91,6 +97,7 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
     command: `llm ${spec.name}`,
   });
   if (parsed.options.flags.has("help")) {
+    const { commandHelp } = await import("./help.ts");
     system.stdout(commandHelp(spec, common));
     return 0;
   }
@@ -102,20 +109,31 @@ async function dispatch(argv: readonly string[], system: System): Promise<number
   });
 }
 
+/** The registered command named `name`; the registry loads only for names no built-in agent has. */
+async function findCommand(name: string): Promise<CommandSpec | undefined> {
+  return (await import("./registry.ts")).findCommand(name);
+}
+
 /** Help on `topic` (an agent, a command, `help`), or the overview when absent. */
-function helpFor(
+async function helpFor(
   topic: string | undefined,
   agents: readonly AgentDef[],
   options: ParsedOptions,
-): string {
+): Promise<string> {
+  const [{ agentHelp, commandHelp, helpHelp, mainHelp }, { COMMANDS }] = await Promise.all([
+    import("./help.ts"),
+    import("./registry.ts"),
+  ]);
   if (topic === undefined) return mainHelp(agents, COMMANDS, GLOBAL_OPTIONS);
   if (topic === "help" || topic === "--help" || topic === "-h") return helpHelp();
   // Agents first, as in a launch: `llm X` runs the agent X if there is one.
   const agent = findAgent(topic, agents);
   if (agent) return agentHelp(agent, GLOBAL_OPTIONS.filter((o) => o.name !== "version"), options);
-  const spec = findCommand(topic);
+  const spec = await findCommand(topic);
   if (spec) return commandHelp(spec, commandCommonOptions(spec.name));
-  throw new UsageError(`no help for '${topic}': ${suggestion(topic, agents.map((a) => a.name))}`);
+  throw new UsageError(
+    `no help for '${topic}': ${await suggestion(topic, agents.map((a) => a.name))}`,
+  );
 }
 
 /** The error for options given without an agent, with the line completed. */
@@ -126,7 +144,12 @@ function missingAgent(argv: readonly string[], agents: readonly AgentDef[]): str
     `(agents: ${agents.map((a) => a.name).join(", ")}; commands: see 'llm --help')`;
 }
 
-function suggestion(name: string, agentNames: readonly string[]): string {
+/** Did-you-mean for an unknown name, with the lists of agents and commands (error paths only). */
+async function suggestion(name: string, agentNames: readonly string[]): Promise<string> {
+  const [{ closest }, { COMMANDS }] = await Promise.all([
+    import("../text/suggest.ts"),
+    import("./registry.ts"),
+  ]);
   const all = [...agentNames, ...COMMANDS.map((c) => c.name), "help"];
   const near = closest(name, all);
   const list = `agents: ${agentNames.join(", ")}${

@@ -1,22 +1,17 @@
 /**
  * Launching an agent: the edge that turns a plan into a running container.
+ * Running it is lib/commands/agent_run.ts, which a dry run never loads.
  */
 import { LlmError } from "../errors.ts";
-import { dirname } from "../std/path.ts";
 import { misplacedOption, type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { AgentDef } from "../launch/agents.ts";
 import { findCondaEnv, isCondaEnvName } from "../launch/conda_env.ts";
 import { type LaunchPlan, planLaunch } from "../launch/plan.ts";
-import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
-import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
-import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime, withScratch } from "../runtime/prepare.ts";
-import { probeFailure, runCommand } from "../runtime/run.ts";
-import { copyBack, copyIn } from "../launch/session_copy.ts";
+import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime } from "../runtime/prepare.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
-import type { EgressSession, EgressSettings } from "../egress/session.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 
 /** Launch `agent` with `args`; resolves to the exit code to exit with. */
@@ -108,6 +103,7 @@ export async function launchAgent(
           `which llm runs for the session on <temporary directory>/egress/proxy.sock; the ` +
           `line makes that directory but runs no proxy, so pasted it has no route out\n`,
       );
+      const { vmSteps } = await import("./agent_run.ts");
       const vm = await vmSteps(
         runtime.adapter.name,
         runtime.executable,
@@ -122,67 +118,8 @@ export async function launchAgent(
     }
     return 0;
   }
-  for (const w of await unsharedVolumeWarnings(plan.mounts, runtime.adapter.name, system)) {
-    system.stderr(`llm: warning: ${w}\n`);
-  }
-  for (const e of plan.ensure) {
-    if (e.kind === "dir") {
-      if (system.stat(e.hostPath) === null) system.mkdir(e.hostPath, 0o700);
-    } else {
-      // Nested settings (~/.pi/agent/AGENTS.md) may sit in a directory made just now.
-      if (system.stat(dirname(e.hostPath)) === null) system.mkdir(dirname(e.hostPath), 0o700);
-      system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
-    }
-  }
-  // The temporary directory goes on every exit path, signals included.
-  const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
-    const copied = await copyIn(plan.sessionFiles, scratch, system);
-    const inVm =
-      (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
-        undefined;
-    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
-    let ran: Awaited<ReturnType<typeof runCommand>>;
-    let vm: { setup: string[][]; teardown: string[][] } | undefined;
-    try {
-      vm = proxy && await vmSteps(
-        runtime.adapter.name,
-        runtime.executable,
-        plan,
-        scratch,
-        proxy.session.port ?? 0,
-        system.os,
-      );
-      for (const step of vm?.setup ?? []) {
-        const out = await system.output(step);
-        if (out.code !== 0) {
-          throw new LlmError(
-            `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
-              `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
-          );
-        }
-      }
-      ran = await runCommand(commandFor(scratch), system);
-    } finally {
-      for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
-      if (proxy) await stopSessionProxy(proxy, plan.agent, system);
-    }
-    for (const w of await copyBack(copied, scratch, system)) {
-      system.stderr(`llm: warning: ${w}\n`);
-    }
-    return ran;
-  });
-  let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
-  if (runtimeFailed(outcome)) {
-    if (outcome.stderrTail === "") {
-      outcome = {
-        ...outcome,
-        stderrTail: await probeFailure(runtime.executable, plan.image, system),
-      };
-    }
-    system.stderr(`llm: error: ${runtimeFailureMessage(outcome)}\n`);
-    return 1;
-  }
-  return result.code;
+  const { runPlan } = await import("./agent_run.ts");
+  return await runPlan({ plan, runtime, commandFor, egress, verbose }, system);
 }
 
 /** `--verbose`: the network policy and, under allow, every entry of the allow list. */
@@ -197,66 +134,6 @@ function networkLine(network: LaunchPlan["network"]): string {
   return `llm: network allow (through llm's proxy): built-in ${
     network.builtin.map((e) => e.text).join(", ") || "(none)"
   }; added ${own.join(", ") || "(none)"}\n`;
-}
-
-/** Start the session's egress proxy; `--verbose` prints each refusal as it happens. */
-async function startSessionProxy(
-  settings: EgressSettings,
-  scratch: string,
-  verbose: boolean,
-  system: System,
-  loopbackPort: boolean,
-): Promise<{ session: EgressSession; started: Date }> {
-  const { startEgress } = await import("../egress/session.ts");
-  const { blockedNotice } = await import("../egress/summary.ts");
-  const started = new Date();
-  const session = await startEgress(settings, scratch, system, (event) => {
-    if (verbose) system.stderr(`${blockedNotice(event)}\n`);
-  }, loopbackPort);
-  return { session, started };
-}
-
-/**
- * Under `--network allow` with a runtime in a VM (podman machine, Docker
- * Desktop): the commands that build the path to the proxy before the
- * launch and remove it after (lib/egress/vm.ts); undefined otherwise.
- */
-async function vmSteps(
-  runtime: string,
-  executable: string,
-  plan: LaunchPlan,
-  scratch: string,
-  port: number,
-  os: string,
-): Promise<{ setup: string[][]; teardown: string[][] } | undefined> {
-  if (plan.network.mode !== "allow" || (runtime !== "podman" && runtime !== "docker")) {
-    return undefined;
-  }
-  const { sessionId, usesVm } = await import("../runtime/_oci_args.ts");
-  if (!usesVm({ os })) return undefined;
-  const { vmEgress, vmSetup, vmTeardown } = await import("../egress/vm.ts");
-  const vm = vmEgress(sessionId(scratch));
-  const setup = vmSetup(runtime, executable, vm, plan.image, port).map((step) =>
-    port === 0 ? step.map((w) => w.replace(/:0$/, ":PORT")) : step
-  );
-  return { setup, teardown: vmTeardown(executable, vm) };
-}
-
-/** Stop the proxy, write the session log and print the one-line summary. */
-async function stopSessionProxy(
-  proxy: { session: EgressSession; started: Date },
-  agent: string,
-  system: System,
-): Promise<void> {
-  const { countBlocked, egressLogPath, finishEgressLog } = await import("../egress/session.ts");
-  await proxy.session.close();
-  const line = finishEgressLog(
-    proxy.session.events,
-    countBlocked(proxy.session.events),
-    egressLogPath(system.env, system.home, agent, proxy.started),
-    system,
-  );
-  if (line !== undefined) system.stderr(`${line}\n`);
 }
 
 /** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */

@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_assert.ts";
 import { main } from "../../../lib/cli/main.ts";
+import { COMMANDS } from "../../../lib/cli/registry.ts";
+import { BUILTIN_AGENTS } from "../../../lib/launch/agents.ts";
 import { splitShellWords } from "../../../lib/text/shell_words.ts";
 import { type FakeSystem, fakeSystem, type FakeSystemOptions } from "../../_fake_system.ts";
 
@@ -194,4 +196,9 @@ Deno.test("LLM_BACKEND picks the backend when --backend is absent", async () => 
   const [code, sys] = await llm(["--dry-run", "codex"], { env: { LLM_BACKEND: "nonsense" } });
   assertEquals(code, 2);
   assertStringIncludes(oneErrorLine(sys), "unknown backend 'nonsense'");
+});
+
+Deno.test("no command has a built-in agent's name (a launch skips the command registry)", () => {
+  const agents = BUILTIN_AGENTS.map((a) => a.name);
+  for (const c of COMMANDS) assert(!agents.includes(c.name), `${c.name} is also an agent`);
 });
