@@ -2,7 +2,8 @@
  * `deno task bench`: start-up and launch overhead, printed as a table.
  * Never a test: nothing here passes or fails on a timing.
  *
- * 1. `llm --dry-run codex` under `deno run`, median wall time of 25 runs.
+ * 1. `llm --dry-run codex` as `deno task llm` runs it, against `deno run` of
+ *    an empty script, alternating runs: medians and the median ratio.
  * 2. `llm shell -- true` against the bare `podman run` argv that --dry-run
  *    prints, alternating runs, median of the per-pair ratios (needs the
  *    podman test image from `deno task test`'s set-up; skipped otherwise).
@@ -18,6 +19,7 @@
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
+import { startupRows } from "./_bench_startup.ts";
 
 const RUNS = 25;
 const REPO = join(E2E_DIR, "..");
@@ -53,23 +55,10 @@ const deno = Deno.execPath();
 const empty = await Deno.makeTempFile({ suffix: ".ts" });
 await Deno.writeTextFile(empty, "");
 const llm = [deno, "run", "--allow-all", "--quiet", MAIN];
-const dryRun = [...llm, "--dry-run", "codex"];
 const emptyRun = [deno, "run", "--quiet", empty];
 
-// Warm the module cache so the first sample does not pay for compilation.
-await timeRun(dryRun);
-await timeRun(emptyRun);
-const dry: number[] = [];
-const bare: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  dry.push(await timeRun(dryRun));
-  bare.push(await timeRun(emptyRun));
-}
-
-const rows: [string, string, string][] = [
-  ["llm --dry-run codex (deno run), median ms", median(dry).toFixed(1), "<= 30"],
-  ["deno run empty script, median ms", median(bare).toFixed(1), ""],
-];
+// Start-up against Deno's own, alternating runs (tasks/_bench_startup.ts).
+const rows: [string, string, string][] = await startupRows(REPO, RUNS);
 
 let state: E2EState | null = null;
 try {
