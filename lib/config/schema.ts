@@ -8,6 +8,7 @@ import { ALLOW_SET_NAMES, BACKENDS, NETWORK_CHOICES } from "../cli/options.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
 import { parseMountSpec } from "../launch/mounts.ts";
 import { parseAllowEntry } from "../egress/allowlist.ts";
+import { PROJECT_NETWORK } from "../egress/policy.ts";
 import { lineOf } from "./lines.ts";
 
 /** An agent added or changed by the config file. */
@@ -71,12 +72,6 @@ const PROJECT_KEYS = [
   "allow_sets",
 ];
 
-/**
- * The option a project file's `network:` sets. Kept apart from `network`,
- * where the command line would override it: a project's policy is combined
- * with the user's, the stricter winning (lib/egress/policy.ts).
- */
-export const PROJECT_NETWORK = "project-network";
 const AGENT_KEYS = ["command", "credentials", "env_prefixes", "image", "tag", "bedrock_flag"];
 
 /**

@@ -7,7 +7,7 @@
  */
 import { LlmError } from "../errors.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
-import { PROJECT_NETWORK } from "./schema.ts";
+import { PROJECT_NETWORK } from "../egress/policy.ts";
 
 /**
  * What a project file takes away from the agent: paths hidden, paths made

@@ -26,6 +26,13 @@ import {
 } from "./allowlist.ts";
 import { agentAllowList, allowSet } from "./hosts.ts";
 
+/**
+ * The option a project file's `network:` sets. Kept apart from `network`,
+ * where the command line would override it: a project's policy is combined
+ * with the user's, the stricter winning (below).
+ */
+export const PROJECT_NETWORK = "project-network";
+
 /** The three policies, loosest first. */
 export const NETWORK_MODES = ["open", "allow", "none"] as const;
 export type NetworkMode = typeof NETWORK_MODES[number];

@@ -4,8 +4,12 @@
  */
 import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import type { AgentDef } from "./agents.ts";
-import { PROJECT_NETWORK } from "../config/schema.ts";
-import { type NetworkLayer, type NetworkMode, parseNetworkMode } from "../egress/policy.ts";
+import {
+  type NetworkLayer,
+  type NetworkMode,
+  parseNetworkMode,
+  PROJECT_NETWORK,
+} from "../egress/policy.ts";
 
 /** A mount spec and where it came from. */
 export interface SpecWithOrigin {
