@@ -182,7 +182,12 @@ export async function assertOwnedByInvoker(sandbox: Sandbox, path: string): Prom
   assertEquals(info.uid, uid, `${path} is owned by uid ${info.uid}, expected ${uid}`);
 }
 
-/** Containers from the agent image, running or stopped, for the sandbox's user and engine. */
+/**
+ * Containers from the agent image that mount this sandbox's workspace,
+ * running or stopped, for the sandbox's user and engine. The workspace
+ * filter keeps other tests' launches on the same engines out: runs in
+ * parallel share the image, and removing their containers killed them.
+ */
 export async function agentContainers(sandbox: Sandbox): Promise<string[]> {
   const state = e2eState();
   const cli = sandbox.engine === "docker"
@@ -195,6 +200,8 @@ export async function agentContainers(sandbox: Sandbox): Promise<string[]> {
     "--quiet",
     "--filter",
     `ancestor=${imageName()}`,
+    "--filter",
+    `volume=${sandbox.workspace}`,
   ], "/");
   assertEquals(r.code, 0, `${cli} ps failed: ${r.stderr}`);
   return r.stdout.split("\n").filter(Boolean);
@@ -211,7 +218,7 @@ async function removeLeftovers(sandbox: Sandbox): Promise<void> {
   }
 }
 
-/** Assert that no container from the agent image is left behind. */
+/** Assert that no container of this sandbox's launches is left behind. */
 export async function assertNothingLeft(sandbox: Sandbox): Promise<void> {
   const left = await agentContainers(sandbox);
   if (left.length > 0) await removeLeftovers(sandbox);
