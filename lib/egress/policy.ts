@@ -114,7 +114,6 @@ export function stricterMode(a: NetworkMode, b: NetworkMode): NetworkMode {
  */
 export function resolveNetworkPolicy(input: PolicyInput): NetworkPolicy {
   const notes: string[] = [];
-  const builtin = agentAllowList(input.agent, { bedrockRegions: input.bedrockRegions });
   const userEntries = input.user.flatMap(layerEntries);
   const setBy = [...input.user].reverse().find((l) => l.mode !== undefined);
   let userMode = setBy?.mode ?? input.defaultMode ?? "open";
@@ -151,6 +150,9 @@ export function resolveNetworkPolicy(input: PolicyInput): NetworkPolicy {
     );
   }
   if (mode !== "allow") return { mode, entries: [], builtin: [], notes };
+
+  // Only now: parsing the agent's built-in list costs a launch under open about a millisecond.
+  const builtin = agentAllowList(input.agent, { bedrockRegions: input.bedrockRegions });
 
   const userSide = userMode === "allow" ? [...builtin, ...userEntries] : undefined;
   const projectSide = projectMode === "allow" ? [...builtin, ...projectEntries] : undefined;
