@@ -16,6 +16,9 @@ import { probeFailure, runCommand } from "../runtime/run.ts";
 import { copyBack, copyIn } from "../launch/session_copy.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
+import { VERSION } from "../version.ts";
+import { runtimeArgWarning } from "../runtime/resources.ts";
+import { beginSession } from "../session/record.ts";
 import type { EgressSession, EgressSettings } from "../egress/session.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 
@@ -72,8 +75,8 @@ export async function launchAgent(
     }
     system.stderr(networkLine(plan.network));
   }
-  const commandFor = (scratch: string) =>
-    runtime.adapter.command(plan, {
+  const commandForPlan = (planned: LaunchPlan, scratch: string) =>
+    runtime.adapter.command(planned, {
       executable: runtime.executable,
       tty: system.isTerminal(),
       uid: system.uid,
@@ -84,7 +87,9 @@ export async function launchAgent(
     });
   // Built before anything changes on the host, so a plan the runtime cannot
   // express fails with nothing created.
-  const preview = commandFor(DRY_RUN_SCRATCH);
+  const preview = commandForPlan(plan, DRY_RUN_SCRATCH);
+  const runtimeArgWarn = runtimeArgWarning(runtime.adapter.name, plan.runtimeArgs ?? []);
+  if (runtimeArgWarn !== null) system.stderr(`llm: warning: ${runtimeArgWarn}\n`);
   for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
     const setUp = {
@@ -134,43 +139,58 @@ export async function launchAgent(
       system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
     }
   }
-  // The temporary directory goes on every exit path, signals included.
-  const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
-    const copied = await copyIn(plan.sessionFiles, scratch, system);
-    const inVm =
-      (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
-        undefined;
-    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
-    let ran: Awaited<ReturnType<typeof runCommand>>;
-    let vm: { setup: string[][]; teardown: string[][] } | undefined;
-    try {
-      vm = proxy && await vmSteps(
-        runtime.adapter.name,
-        runtime.executable,
-        plan,
-        scratch,
-        proxy.session.port ?? 0,
-        system.os,
-      );
-      for (const step of vm?.setup ?? []) {
-        const out = await system.output(step);
-        if (out.code !== 0) {
-          throw new LlmError(
-            `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
-              `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
-          );
+  const session = beginSession({
+    plan,
+    name: request.sessionName,
+    workspace: system.cwd,
+    runtime: { name: runtime.adapter.name, executable: runtime.executable },
+    llmVersion: VERSION,
+  }, system);
+  if (verbose) system.stderr(`llm: session ${session.name} (${session.id})\n`);
+  let result;
+  try {
+    // The temporary directory goes on every exit path, signals included.
+    result = await withScratch(runtime.adapter, session.plan, system, async (scratch) => {
+      const copied = await copyIn(plan.sessionFiles, scratch, system);
+      const inVm =
+        (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
+          undefined;
+      const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
+      let ran: Awaited<ReturnType<typeof runCommand>>;
+      let vm: { setup: string[][]; teardown: string[][] } | undefined;
+      try {
+        vm = proxy && await vmSteps(
+          runtime.adapter.name,
+          runtime.executable,
+          plan,
+          scratch,
+          proxy.session.port ?? 0,
+          system.os,
+        );
+        for (const step of vm?.setup ?? []) {
+          const out = await system.output(step);
+          if (out.code !== 0) {
+            throw new LlmError(
+              `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
+                `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
+            );
+          }
         }
+        ran = await runCommand(commandForPlan(session.plan, scratch), system, session.hooks);
+      } finally {
+        for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
+        if (proxy) await stopSessionProxy(proxy, plan.agent, system);
       }
-      ran = await runCommand(commandFor(scratch), system);
-    } finally {
-      for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
-      if (proxy) await stopSessionProxy(proxy, plan.agent, system);
-    }
-    for (const w of await copyBack(copied, scratch, system)) {
-      system.stderr(`llm: warning: ${w}\n`);
-    }
-    return ran;
-  });
+      for (const w of await copyBack(copied, scratch, system)) {
+        system.stderr(`llm: warning: ${w}\n`);
+      }
+      return ran;
+    });
+  } catch (e) {
+    session.abandon();
+    throw e;
+  }
+  await session.finish(result.code);
   let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
   if (runtimeFailed(outcome)) {
     if (outcome.stderrTail === "") {

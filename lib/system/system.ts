@@ -33,6 +33,8 @@ export interface RunOptions {
    * `stderrTail` is then empty.
    */
   readonly inheritStderr?: boolean;
+  /** Interactive runs: called with the child's pid once it is spawned. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Result of an interactive child process. */
@@ -142,4 +144,29 @@ export interface System extends HostFacts {
   writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void;
   makeTempDir(prefix: string): string;
   remove(path: string): void;
+  /** Names of the entries of directory `path`, or null when it cannot be read. */
+  listDir(path: string): string[] | null;
+  /**
+   * Create `path` with `content` only if nothing is there (O_EXCL, a link
+   * there is never followed): false when something is. For claims that two
+   * processes may race for.
+   */
+  createExclusive(path: string, content: string, mode?: number): boolean;
+  /**
+   * Something that changes when the file at `path` is replaced (its size,
+   * modification time and inode), or null when absent: a cache key.
+   */
+  fileStamp(path: string): string | null;
+  /** This process's id. */
+  readonly pid: number;
+  /**
+   * Something that tells process `pid` from a later one given the same id
+   * (its start time), or null when no such process runs.
+   */
+  processStart(pid: number): string | null;
+  /** Send `signal` to process `pid`; false when there is no such process. */
+  kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }

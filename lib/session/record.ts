@@ -1,0 +1,186 @@
+/**
+ * A launch's session: its name claimed, its manifest written before the
+ * container starts and completed when it ends, and the image facts (id,
+ * digests, agent version) filled in once the container exists. The only
+ * runtime process it adds is one `image inspect`, started after the
+ * container is created and running beside it; the runtime's version is
+ * cached by its executable.
+ */
+import { LlmError } from "../errors.ts";
+import type { LaunchPlan } from "../launch/plan.ts";
+import { join } from "../std/path.ts";
+import type { System } from "../system/system.ts";
+import type { RunHooks } from "../runtime/run.ts";
+import {
+  agentVersionFromLabels,
+  imageInspectArgv,
+  parseImageInspect,
+  runtimeVersionArgv,
+  versionFromOutput,
+} from "./image_facts.ts";
+import { sessionTag } from "./labels.ts";
+import { finishManifest, type SessionManifest, startManifest } from "./manifest.ts";
+import { checkSessionName, defaultSessionName, numberedName, sessionId } from "./names.ts";
+import {
+  claimName,
+  ensureSessionsDir,
+  readCache,
+  releaseName,
+  sessionsDir,
+  stateDir,
+  writeCache,
+  writeManifest,
+} from "./store.ts";
+
+/** What a launch tells the session about itself. */
+export interface SessionStart {
+  readonly plan: LaunchPlan;
+  /** `--name`, when given. */
+  readonly name?: string;
+  readonly workspace: string;
+  readonly runtime: { readonly name: string; readonly executable: string };
+  readonly llmVersion: string;
+  readonly worktree?: SessionManifest["worktree"];
+}
+
+/** A session under way. */
+export interface Session {
+  readonly id: string;
+  readonly name: string;
+  /** The plan with the session's container name and labels (podman, docker). */
+  readonly plan: LaunchPlan;
+  /** Hooks for `runCommand`. */
+  readonly hooks: RunHooks;
+  /** Record the end (exit code) and give the name back. */
+  finish(exitCode: number): Promise<void>;
+  /** Give the name back without recording an end: the launch failed before it started. */
+  abandon(): void;
+}
+
+/** How many numbered default names to try (`codex-proj-2`...). */
+const MAX_NUMBERED = 99;
+
+/** Start a session: claim its name and write its manifest. */
+export function beginSession(start: SessionStart, system: System): Session {
+  const dir = sessionsDir(system.env, system.home);
+  ensureSessionsDir(system, dir);
+  const id = sessionId(crypto.getRandomValues(new Uint8Array(6)));
+  const name = claim(start, dir, id, system);
+  const oci = start.runtime.name === "podman" || start.runtime.name === "docker";
+  const plan: LaunchPlan = oci
+    ? {
+      ...start.plan,
+      session: sessionTag({
+        id,
+        name,
+        agent: start.plan.agent,
+        workspace: start.workspace,
+        version: start.llmVersion,
+      }),
+    }
+    : start.plan;
+  const versions = join(stateDir(system.env, system.home), "runtime-versions.json");
+  const stamp = runtimeStamp(start.runtime.executable, system);
+  const cachedVersion = stamp === null ? undefined : readCache(system, versions)[stamp];
+  let manifest = startManifest(plan, {
+    id,
+    name,
+    llmVersion: start.llmVersion,
+    pid: system.pid,
+    pidStart: system.processStart(system.pid),
+    workspace: start.workspace,
+    runtime: start.runtime,
+    runtimeVersion: cachedVersion ?? null,
+    container: oci ? name : null,
+    now: system.now(),
+    ...(start.worktree ? { worktree: start.worktree } : {}),
+  });
+  const update = (change: Partial<SessionManifest>) => {
+    manifest = { ...manifest, ...change };
+    writeManifest(system, dir, manifest);
+  };
+  try {
+    writeManifest(system, dir, manifest);
+  } catch (e) {
+    releaseName(system, dir, name, id);
+    throw e;
+  }
+  const pending: Promise<void>[] = [];
+  const background = (work: Promise<void>) => pending.push(work.catch(() => {}));
+  if (cachedVersion === undefined && stamp !== null) {
+    background((async () => {
+      const out = await system.output(runtimeVersionArgv(start.runtime.executable));
+      const version = out.code === 0 ? versionFromOutput(out.stdout) : null;
+      if (version === null) return;
+      writeCache(system, versions, stamp, version);
+      update({ runtime: { ...manifest.runtime, version } });
+    })());
+  }
+  const hooks: RunHooks = {
+    onSpawn(pid) {
+      if (!oci) update({ runtimePid: pid });
+    },
+    onCreated(containerId) {
+      update({ containerId });
+      background((async () => {
+        const out = await system.output(imageInspectArgv(start.runtime.executable, plan.image));
+        const facts = out.code === 0 ? parseImageInspect(out.stdout) : null;
+        if (facts === null) return;
+        const agentVersion = agentVersionFromLabels(facts.labels, plan.agent);
+        update({
+          image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
+          ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
+        });
+      })());
+    },
+  };
+  return {
+    id,
+    name,
+    plan,
+    hooks,
+    async finish(exitCode: number) {
+      await Promise.all(pending);
+      try {
+        manifest = finishManifest(manifest, exitCode, system.now());
+        writeManifest(system, dir, manifest);
+      } finally {
+        releaseName(system, dir, name, id);
+      }
+    },
+    abandon() {
+      releaseName(system, dir, name, id);
+    },
+  };
+}
+
+/** The name the session gets: `--name`, or the first free default. */
+function claim(start: SessionStart, dir: string, id: string, system: System): string {
+  if (start.name !== undefined) {
+    const name = checkSessionName(start.name);
+    if (!claimName(system, dir, name, id)) {
+      throw new LlmError(
+        `a session named ${name} is already running (see 'llm ps'); give another --name, or ` +
+          `end it with 'llm stop ${name}'`,
+      );
+    }
+    return name;
+  }
+  const base = defaultSessionName(start.plan.agent, start.workspace);
+  for (let n = 1; n <= MAX_NUMBERED; n++) {
+    const name = numberedName(base, n);
+    if (claimName(system, dir, name, id)) return name;
+  }
+  throw new LlmError(
+    `${MAX_NUMBERED} sessions named ${base}... are running; give this one a --name`,
+  );
+}
+
+/** The runtime-version cache key: the executable's real path and its stamp. */
+function runtimeStamp(executable: string, system: System): string | null {
+  const found = executable.includes("/") ? executable : system.which(executable);
+  if (found === null) return null;
+  const real = system.realPath(found) ?? found;
+  const stamp = system.fileStamp(real);
+  return stamp === null ? null : `${real} ${stamp}`;
+}
