@@ -1,10 +1,11 @@
 /**
  * A launch's session: its name claimed, its manifest written before the
  * container starts and completed when it ends, and the image facts (id,
- * digests, agent version) filled in once the container exists. The only
- * runtime process it adds is one `image inspect`, started after the
- * container is created and running beside it; the runtime's version is
- * cached by its executable.
+ * digests, agent version) filled in once the container runs. The only
+ * runtime process it adds is one `image inspect`, a second after the
+ * container was created (so it does not compete with the start), or at the
+ * end of a shorter session; the runtime's version is asked once per
+ * executable and cached.
  */
 import { LlmError } from "../errors.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
@@ -56,6 +57,9 @@ export interface Session {
   /** Give the name back without recording an end: the launch failed before it started. */
   abandon(): void;
 }
+
+/** How long after the container exists to ask for the image's id and labels. */
+const IMAGE_QUERY_DELAY_MS = 1000;
 
 /** How many numbered default names to try (`codex-proj-2`...). */
 const MAX_NUMBERED = 99;
@@ -116,22 +120,32 @@ export function beginSession(start: SessionStart, system: System): Session {
       update({ runtime: { ...manifest.runtime, version } });
     })());
   }
+  let asked = false;
+  let askTimer: ReturnType<typeof setTimeout> | undefined;
+  const askImage = () => {
+    if (asked) return;
+    asked = true;
+    background((async () => {
+      const out = await system.output(imageInspectArgv(start.runtime.executable, plan.image));
+      const facts = out.code === 0 ? parseImageInspect(out.stdout) : null;
+      if (facts === null) return;
+      const agentVersion = agentVersionFromLabels(facts.labels, plan.agent);
+      update({
+        image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
+        ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
+      });
+    })());
+  };
   const hooks: RunHooks = {
     onSpawn(pid) {
       if (!oci) update({ runtimePid: pid });
     },
     onCreated(containerId) {
       update({ containerId });
-      background((async () => {
-        const out = await system.output(imageInspectArgv(start.runtime.executable, plan.image));
-        const facts = out.code === 0 ? parseImageInspect(out.stdout) : null;
-        if (facts === null) return;
-        const agentVersion = agentVersionFromLabels(facts.labels, plan.agent);
-        update({
-          image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
-          ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
-        });
-      })());
+      // Not at once: beside a container being created, the query slows the
+      // start (podman takes its storage lock for both). A session that ends
+      // sooner is asked at its end.
+      askTimer = setTimeout(askImage, IMAGE_QUERY_DELAY_MS);
     },
   };
   return {
@@ -140,6 +154,8 @@ export function beginSession(start: SessionStart, system: System): Session {
     plan,
     hooks,
     async finish(exitCode: number) {
+      clearTimeout(askTimer);
+      if (manifest.containerId !== null) askImage();
       await Promise.all(pending);
       try {
         manifest = finishManifest(manifest, exitCode, system.now());
