@@ -284,6 +284,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly SharedFlag[]>> = {
   show: [],
   stop: [],
   attach: [],
+  worktree: [],
 };
 
 /**

@@ -11,6 +11,7 @@ import { REFRESH_COMMAND } from "../credentials/command.ts";
 import { DOCTOR_COMMAND } from "../doctor/command.ts";
 import { BUILD_COMMAND } from "../image/spec.ts";
 import { SETUP_MACOS_VOLUME } from "../macos/spec.ts";
+import { WORKTREE_COMMAND } from "../worktree/spec.ts";
 import { ATTACH_COMMAND, PS_COMMAND, SHOW_COMMAND, STOP_COMMAND } from "../session/spec.ts";
 
 /** The registered commands. */
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   SHOW_COMMAND,
   STOP_COMMAND,
   ATTACH_COMMAND,
+  WORKTREE_COMMAND,
   REFRESH_COMMAND,
   pullSpec,
   BUILD_COMMAND,

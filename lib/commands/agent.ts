@@ -14,7 +14,9 @@ import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
 import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime, withScratch } from "../runtime/prepare.ts";
 import { probeFailure, runCommand } from "../runtime/run.ts";
 import { copyBack, copyIn } from "../launch/session_copy.ts";
-import { engineCheck, selectRuntime } from "../runtime/select.ts";
+import { engineCheck, type RuntimeChoice, selectRuntime } from "../runtime/select.ts";
+import { type PreparedWorktree, prepareWorktree, undoWorktree } from "../worktree/git.ts";
+import { worktreeMounts } from "../worktree/plan.ts";
 import type { System } from "../system/system.ts";
 import { VERSION } from "../version.ts";
 import { runtimeArgWarning } from "../runtime/resources.ts";
@@ -32,7 +34,6 @@ export async function launchAgent(
   const misplaced = misplacedOption(agent.name, args);
   if (misplaced !== undefined) system.stderr(`llm: warning: ${misplaced}\n`);
   const dryRun = options.flags.has("dry-run");
-  const verbose = options.flags.has("verbose");
   const request = await resolveCondaName(launchRequest(agent, args, options), system);
   const backend = options.values.get("backend");
   const runtime = selectRuntime(
@@ -43,9 +44,35 @@ export async function launchAgent(
     engineCheck(system),
     backend === undefined ? "LLM_BACKEND" : sourceOf(options, "backend"),
   );
+  const worktree = request.worktree === undefined
+    ? undefined
+    : await prepareWorktree(system, request.worktree, request.sessionName, agent.name, dryRun);
+  try {
+    return await launchPlanned(agent, request, runtime, options, system, worktree);
+  } catch (e) {
+    if (worktree?.created) await undoWorktree(system, worktree);
+    throw e;
+  }
+}
+
+/** The launch once the runtime (and any worktree) is chosen. */
+async function launchPlanned(
+  agent: AgentDef,
+  request: LaunchRequest,
+  runtime: RuntimeChoice,
+  options: ParsedOptions,
+  system: System,
+  worktree: PreparedWorktree | undefined,
+): Promise<number> {
+  const dryRun = options.flags.has("dry-run");
+  const verbose = options.flags.has("verbose");
+  // On --worktree the worktree is the workspace, and git inside can commit to its branch.
+  const planned = worktree === undefined
+    ? planLaunch(request, system)
+    : withWorktreeMounts(planLaunch(request, { ...system, cwd: worktree.path }), worktree);
   const setup = await setUpRuntime(
     runtime,
-    planLaunch(request, system),
+    planned,
     agent,
     options,
     system,
@@ -141,8 +168,11 @@ export async function launchAgent(
   }
   const session = beginSession({
     plan,
-    name: request.sessionName,
-    workspace: system.cwd,
+    name: request.sessionName ?? worktree?.name,
+    workspace: worktree?.path ?? system.cwd,
+    ...(worktree
+      ? { worktree: { name: worktree.name, branch: worktree.branch, repo: worktree.repo.top } }
+      : {}),
     runtime: { name: runtime.adapter.name, executable: runtime.executable },
     llmVersion: VERSION,
   }, system);
@@ -277,6 +307,15 @@ async function stopSessionProxy(
     system,
   );
   if (line !== undefined) system.stderr(`${line}\n`);
+}
+
+/** A plan with the mounts git needs in a `--worktree` launch. */
+function withWorktreeMounts(plan: LaunchPlan, worktree: PreparedWorktree): LaunchPlan {
+  return {
+    ...plan,
+    mounts: [...plan.mounts, ...worktreeMounts(worktree.repo.commonDir, worktree.name)],
+    notes: [...plan.notes, `worktree ${worktree.path} on branch ${worktree.branch}`],
+  };
 }
 
 /** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */
