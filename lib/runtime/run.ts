@@ -22,6 +22,8 @@ export interface RunHooks {
   onSpawn?(pid: number): void;
   /** The container exists: its id, from the created marker (podman, docker). */
   onCreated?(id: string): void;
+  /** The container's process runs: the started marker appeared (podman). */
+  onStarted?(): void;
 }
 
 /**
@@ -43,6 +45,8 @@ export async function runCommand(
   let timer: ReturnType<typeof setInterval> | undefined;
   let envGone = envFile === undefined;
   let told = hooks.onCreated === undefined;
+  const started = command.startedMarker;
+  let startTold = hooks.onStarted === undefined || started === undefined;
   // The id is read once the marker holds it: the runtime may still be writing it.
   const look = () => {
     if (marker === undefined || system.stat(marker) === null) return;
@@ -55,12 +59,16 @@ export async function runCommand(
       told = true;
       hooks.onCreated?.(id);
     }
-    if (envGone && told) {
+    if (!startTold && started !== undefined && system.stat(started) !== null) {
+      startTold = true;
+      hooks.onStarted?.();
+    }
+    if (envGone && told && startTold) {
       clearInterval(timer);
       timer = undefined;
     }
   };
-  if (marker && (!envGone || !told)) timer = setInterval(look, POLL_MS);
+  if (marker && (!envGone || !told || !startTold)) timer = setInterval(look, POLL_MS);
   try {
     const env = runtimeEnvironment(system.env, command);
     const result = await system.interactive(command.argv, {

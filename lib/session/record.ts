@@ -2,10 +2,11 @@
  * A launch's session: its name claimed, its manifest written before the
  * container starts and completed when it ends, and the image facts (id,
  * digests, agent version) filled in once the container runs. The only
- * runtime process it adds is one `image inspect`, a second after the
- * container was created (so it does not compete with the start), or at the
- * end of a shorter session; the runtime's version is asked once per
- * executable and cached.
+ * runtime process it adds is one `image inspect`, asked once the container
+ * has started (podman's --pidfile; for docker a second after it was
+ * created), so it does not compete with the start, or at the end of a
+ * shorter session; the runtime's version is asked once per executable and
+ * cached.
  */
 import { LlmError } from "../errors.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
@@ -143,9 +144,14 @@ export function beginSession(start: SessionStart, system: System): Session {
     onCreated(containerId) {
       update({ containerId });
       // Not at once: beside a container being created, the query slows the
-      // start (podman takes its storage lock for both). A session that ends
-      // sooner is asked at its end.
+      // start (podman takes its storage lock for both). Podman says when the
+      // container runs; docker does not, so a second later. A session that
+      // ends sooner is asked at its end.
       askTimer = setTimeout(askImage, IMAGE_QUERY_DELAY_MS);
+    },
+    onStarted() {
+      clearTimeout(askTimer);
+      askImage();
     },
   };
   return {
