@@ -21,6 +21,7 @@ import {
   versionFromOutput,
 } from "./image_facts.ts";
 import { sessionTag } from "./labels.ts";
+import { pruneSessions } from "./prune.ts";
 import { finishManifest, type SessionManifest, startManifest } from "./manifest.ts";
 import { checkSessionName, defaultSessionName, numberedName, sessionId } from "./names.ts";
 import {
@@ -168,6 +169,12 @@ export function beginSession(start: SessionStart, system: System): Session {
         writeManifest(system, dir, manifest);
       } finally {
         releaseName(system, dir, name, id);
+      }
+      try {
+        pruneSessions(system, dir);
+      } catch (e) {
+        // Tidying must not turn a finished session into a failure.
+        system.stderr(`llm: warning: old session manifests not pruned: ${(e as Error).message}\n`);
       }
     },
     abandon() {
