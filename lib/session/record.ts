@@ -143,7 +143,8 @@ export function beginSession(start: SessionStart, system: System): Session {
       if (!oci) update({ runtimePid: pid });
     },
     onCreated(containerId) {
-      update({ containerId });
+      // Written with the image facts or the end: one write fewer at the start.
+      manifest = { ...manifest, containerId };
       // Not at once: beside a container being created, the query slows the
       // start (podman takes its storage lock for both). Podman says when the
       // container runs; docker does not, so a second later. A session that

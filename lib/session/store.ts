@@ -29,9 +29,12 @@ export function ensureSessionsDir(system: System, dir: string): void {
   if (system.stat(join(dir, RUNNING)) === null) system.mkdir(join(dir, RUNNING), 0o700);
 }
 
-/** Write a manifest (atomically, 0600). */
+/**
+ * Write a manifest (atomically, 0600). Not synced to disk: it is rewritten
+ * a few times per launch, and a manifest torn by a crash is skipped.
+ */
 export function writeManifest(system: System, dir: string, manifest: SessionManifest): void {
-  system.writeFileAtomic(join(dir, `${manifest.id}.json`), manifestText(manifest), 0o600);
+  system.writeFileAtomic(join(dir, `${manifest.id}.json`), manifestText(manifest), 0o600, false);
 }
 
 /** One manifest by id, or null. */

@@ -228,7 +228,12 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, data: Uint8Array
 }
 
 /** Write `content` to `path` through a temporary file in the same directory and a rename. */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+  durable = true,
+): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${crypto.randomUUID()}.tmp`);
   const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
@@ -247,7 +252,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
       Deno.chmodSync(tmp, mode);
     }
     writeAll(file, data);
-    file.syncSync();
+    if (durable) file.syncSync();
   } catch (e) {
     try {
       Deno.removeSync(tmp);

@@ -140,8 +140,17 @@ export interface System extends HostFacts {
   readText(path: string): string | null;
   /** Reads and writes below credential roots that never follow a symlink (loaded on demand). */
   credentialTree(): Promise<CredentialTree>;
-  /** Write atomically: a temporary file in the same directory, then rename. */
-  writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void;
+  /**
+   * Write atomically: a temporary file in the same directory, then rename.
+   * The data reaches the disk before the rename unless `durable` is false
+   * (records rewritten often, where a torn file after a crash is skipped).
+   */
+  writeFileAtomic(
+    path: string,
+    content: string | Uint8Array,
+    mode?: number,
+    durable?: boolean,
+  ): void;
   makeTempDir(prefix: string): string;
   remove(path: string): void;
   /** Names of the entries of directory `path`, or null when it cannot be read. */
