@@ -35,13 +35,11 @@ export interface ManifestImage {
   readonly repoDigests: readonly string[];
 }
 
-/**
- * What the egress policy allowed. "open" until the network policy work
- * lands (see docs/sessions.md); that work fills `policy` and `allow` from
- * the plan in `networkRecord` below.
- */
+/** What the network policy (lib/egress/policy.ts) let the session reach. */
 export interface ManifestNetwork {
+  /** `open`, `none` or `allow`. */
   readonly policy: string;
+  /** Under `allow`: every allow-list entry, in its written form (`*.github.com:443`). */
   readonly allow?: readonly string[];
 }
 
@@ -114,12 +112,12 @@ export interface ManifestStart {
   readonly worktree?: SessionManifest["worktree"];
 }
 
-/**
- * The network record for a plan. The egress work replaces the body: read
- * the plan's policy (and allow list) here, and only here.
- */
-export function networkRecord(_plan: LaunchPlan): ManifestNetwork {
-  return { policy: "open" };
+/** The network record for a plan: its policy, and the allow list under `allow`. */
+export function networkRecord(plan: LaunchPlan): ManifestNetwork {
+  const network = plan.network;
+  return network.mode === "allow"
+    ? { policy: "allow", allow: network.entries.map((e) => e.text) }
+    : { policy: network.mode };
 }
 
 /** The manifest written when a session starts. */

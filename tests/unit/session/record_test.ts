@@ -1,6 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { FAKE_CONTAINER_ID } from "../../_fake_system.ts";
 import { host, llm, manifests, SESSIONS, stored } from "./_sessions.ts";
+import { networkRecord } from "../../../lib/session/manifest.ts";
+import type { LaunchPlan } from "../../../lib/launch/plan.ts";
 
 Deno.test("a launch names and labels its container and leaves a complete manifest", async () => {
   const sys = host({
@@ -124,4 +126,19 @@ Deno.test("the runtime's version is asked once and cached by its executable", as
   const versions = manifests(sys).map((m) => m.runtime.version);
   assertEquals(versions, ["4.3.1", "4.3.1"]);
   assertEquals(sys.background.filter((a) => a[1] === "--version").length, 1);
+});
+
+Deno.test("the manifest records the network policy, and under allow its entries", async () => {
+  const sys = host();
+  await llm(sys, ["--network", "none", "codex"]);
+  assertEquals(manifests(sys)[0].network, { policy: "none" });
+});
+
+Deno.test("networkRecord() lists the allow entries in their written form", () => {
+  const entry = { host: "github.com", wildcard: true, ports: [443], text: "*.github.com:443" };
+  const plan = { network: { mode: "allow", entries: [entry], builtin: [], notes: [] } };
+  assertEquals(networkRecord(plan as unknown as LaunchPlan), {
+    policy: "allow",
+    allow: ["*.github.com:443"],
+  });
 });
