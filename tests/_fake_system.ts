@@ -135,7 +135,8 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   // Off the launch's path, so kept apart: tests of a launch look at what it runs.
   const isSessionQuery = (argv: readonly string[]) =>
     (argv.length === 2 && argv[1] === "--version") ||
-    argv.some((a) => a.includes("{{json .RepoDigests}}"));
+    argv.some((a) => a.includes("{{json .RepoDigests}}")) ||
+    (argv[1] === "run" && argv.includes("--network=none") && argv.at(-1) === "--version");
   const envFileOf = new Map<readonly string[], string[]>();
   const interactiveOptions: RunOptions[] = [];
   const changes: string[] = [];

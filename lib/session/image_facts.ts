@@ -89,3 +89,21 @@ export function versionFromOutput(stdout: string): string | null {
 export function runtimeVersionArgv(executable: string): string[] {
   return [executable, "--version"];
 }
+
+/**
+ * Ask an agent CLI its version in the exact image (by id), with no network
+ * and no privileges: for images without the version labels.
+ */
+export function agentVersionArgv(executable: string, imageId: string, agent: string): string[] {
+  return [
+    executable,
+    "run",
+    "--rm",
+    "--network=none",
+    "--cap-drop=ALL",
+    "--security-opt=no-new-privileges",
+    imageId.replace(/^sha256:/, ""),
+    agent,
+    "--version",
+  ];
+}

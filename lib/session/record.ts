@@ -14,6 +14,7 @@ import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import type { RunHooks } from "../runtime/run.ts";
 import {
+  agentVersionArgv,
   agentVersionFromLabels,
   imageInspectArgv,
   parseImageInspect,
@@ -59,6 +60,12 @@ export interface Session {
   /** Give the name back without recording an end: the launch failed before it started. */
   abandon(): void;
 }
+
+/**
+ * The agents asked for their version when the image has no label: the
+ * built-in ones, whose `--version` prints and exits at once.
+ */
+const ASKABLE_AGENTS = ["codex", "claude", "pi"];
 
 /** How long after the container exists to ask for the image's id and labels. */
 const IMAGE_QUERY_DELAY_MS = 1000;
@@ -136,7 +143,24 @@ export function beginSession(start: SessionStart, system: System): Session {
         image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
         ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
       });
+      if (agentVersion === null) await askAgentVersion(facts.id);
     })());
+  };
+  // An image without the version labels: ask its agent once, cached by image id.
+  const askAgentVersion = async (imageId: string) => {
+    if (!ASKABLE_AGENTS.includes(plan.agent)) return;
+    const cachePath = join(stateDir(system.env, system.home), "agent-versions.json");
+    const key = `${imageId} ${plan.agent}`;
+    let version: string | null = readCache(system, cachePath)[key] ?? null;
+    if (version === null) {
+      const out = await system.output(
+        agentVersionArgv(start.runtime.executable, imageId, plan.agent),
+      );
+      version = out.code === 0 ? versionFromOutput(out.stdout) : null;
+      if (version === null) return;
+      writeCache(system, cachePath, key, version);
+    }
+    update({ agentVersion: version, agentVersionSource: "asked" });
   };
   const hooks: RunHooks = {
     onSpawn(pid) {

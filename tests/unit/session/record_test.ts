@@ -142,3 +142,38 @@ Deno.test("networkRecord() lists the allow entries in their written form", () =>
     allow: ["*.github.com:443"],
   });
 });
+
+Deno.test("an image without version labels: the agent is asked once, in that image, and cached by its id", async () => {
+  const id = "5e1f00d1e2d3c4b5a6978877665544332211aabbccddeeff0011223344556677";
+  const sys = host({
+    outputs: {
+      "podman image inspect": { stdout: `${id}\tnull\t{}\n` },
+      "podman run --rm --network=none": { stdout: "codex-cli 0.99.1\n" },
+    },
+  });
+  await llm(sys, ["codex"]);
+  await llm(sys, ["codex"]);
+  assertEquals(
+    manifests(sys).map((m) => [m.agentVersion, m.agentVersionSource]),
+    [["0.99.1", "asked"], ["0.99.1", "asked"]],
+  );
+  const asked = sys.background.filter((a) => a[1] === "run");
+  assertEquals(asked, [[
+    "podman",
+    "run",
+    "--rm",
+    "--network=none",
+    "--cap-drop=ALL",
+    "--security-opt=no-new-privileges",
+    id,
+    "codex",
+    "--version",
+  ]]);
+});
+
+Deno.test("the shell agent is not asked for a version", async () => {
+  const sys = host({ outputs: { "podman image inspect": { stdout: "abcdef12\tnull\t{}\n" } } });
+  await llm(sys, ["shell"]);
+  assertEquals(manifests(sys)[0].agentVersion, null);
+  assertEquals(sys.background.filter((a) => a[1] === "run"), []);
+});
