@@ -36,7 +36,10 @@ export function shortDigest(id: string | null): string {
 
 /** Newest first. */
 export function newestFirst(views: readonly SessionView[]): SessionView[] {
-  return [...views].sort((a, b) => b.manifest.started.localeCompare(a.manifest.started));
+  // ISO times sort as strings; localeCompare would load ICU (about 20 ms).
+  return [...views].sort((a, b) =>
+    a.manifest.started < b.manifest.started ? 1 : a.manifest.started > b.manifest.started ? -1 : 0
+  );
 }
 
 /** The table `llm ps` prints, with a header line. */
