@@ -151,6 +151,8 @@ Deno.test("bash skips option values when finding the agent", async () => {
     subjects("c"),
   );
   assertEquals(await bashComplete(["llm", "--dry-run", "she"]), ["shell"]);
+  // --worktree stands alone (its NAME only attached, --worktree=NAME).
+  assertEquals(await bashComplete(["llm", "--worktree", "she"]), ["shell"]);
 });
 
 Deno.test("bash completes files, not llm options, after an agent", async () => {
