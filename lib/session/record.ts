@@ -76,22 +76,20 @@ const MAX_NUMBERED = 99;
 /** Start a session: claim its name and write its manifest. */
 export function beginSession(start: SessionStart, system: System): Session {
   const dir = sessionsDir(system.env, system.home);
-  ensureSessionsDir(system, dir);
   const id = sessionId(crypto.getRandomValues(new Uint8Array(6)));
+  try {
+    ensureSessionsDir(system, dir);
+  } catch (e) {
+    // A state directory that cannot be made must not stop the agent.
+    system.stderr(
+      `llm: warning: this session is not recorded (llm ps will not list it): cannot make ` +
+        `${dir}: ${(e as Error).message}; set XDG_STATE_HOME to a writable directory\n`,
+    );
+    return unrecorded(start, id);
+  }
   const name = claim(start, dir, id, system);
-  const oci = start.runtime.name === "podman" || start.runtime.name === "docker";
-  const plan: LaunchPlan = oci
-    ? {
-      ...start.plan,
-      session: sessionTag({
-        id,
-        name,
-        agent: start.plan.agent,
-        workspace: start.workspace,
-        version: start.llmVersion,
-      }),
-    }
-    : start.plan;
+  const oci = isOci(start);
+  const plan = tagged(start, id, name);
   const versions = join(stateDir(system.env, system.home), "runtime-versions.json");
   const stamp = runtimeStamp(start.runtime.executable, system);
   const cachedVersion = stamp === null ? undefined : readCache(system, versions)[stamp];
@@ -205,6 +203,39 @@ export function beginSession(start: SessionStart, system: System): Session {
     abandon() {
       releaseName(system, dir, name, id);
     },
+  };
+}
+
+/** Podman and docker name and label containers; Singularity/Apptainer have none. */
+function isOci(start: SessionStart): boolean {
+  return start.runtime.name === "podman" || start.runtime.name === "docker";
+}
+
+/** The plan with the session's container name and labels, where the runtime has containers. */
+function tagged(start: SessionStart, id: string, name: string): LaunchPlan {
+  if (!isOci(start)) return start.plan;
+  const tag = sessionTag({
+    id,
+    name,
+    agent: start.plan.agent,
+    workspace: start.workspace,
+    version: start.llmVersion,
+  });
+  return { ...start.plan, session: tag };
+}
+
+/** A session run without a record: named and labelled, but not listed. */
+function unrecorded(start: SessionStart, id: string): Session {
+  const name = start.name === undefined
+    ? defaultSessionName(start.plan.agent, start.workspace)
+    : checkSessionName(start.name);
+  return {
+    id,
+    name,
+    plan: tagged(start, id, name),
+    hooks: {},
+    finish: () => Promise.resolve(),
+    abandon: () => {},
   };
 }
 

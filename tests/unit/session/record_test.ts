@@ -177,3 +177,19 @@ Deno.test("the shell agent is not asked for a version", async () => {
   assertEquals(manifests(sys)[0].agentVersion, null);
   assertEquals(sys.background.filter((a) => a[1] === "run"), []);
 });
+
+Deno.test("a state directory that cannot be made: the agent still runs, with a warning", async () => {
+  const sys = host({ env: { XDG_STATE_HOME: "/ro/state" } });
+  const mkdir = sys.mkdir;
+  sys.mkdir = (path, mode) => {
+    if (path.startsWith("/ro/")) throw new Deno.errors.PermissionDenied("permission denied");
+    mkdir(path, mode);
+  };
+  assertEquals(await llm(sys, ["codex"]), 0);
+  assertStringIncludes(
+    sys.err.join(""),
+    "llm: warning: this session is not recorded (llm ps will not list it): cannot make " +
+      "/ro/state/llm/sessions: permission denied; set XDG_STATE_HOME to a writable directory",
+  );
+  assert(sys.ran[0].includes("--name=codex-project"));
+});
