@@ -1,5 +1,5 @@
 /**
- * Sessions against real rootless podman and rootless docker: two named
+ * Sessions against real podman and docker, rootless and rootful: two named
  * sessions at once, `llm ps` and `ps --json` list both with the image id
  * the runtime reports, `llm stop` ends one and leaves the other, each
  * manifest is complete and holds no secret value, and a session whose llm
@@ -8,6 +8,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import {
+  ALL_MODES,
   e2eState,
   type Engine,
   finish,
@@ -69,8 +70,8 @@ async function manifestFile(s: Sandbox, id: string): Promise<{ text: string; mod
   return { text: await Deno.readTextFile(path), mode: (info.mode ?? 0) & 0o777 };
 }
 
-for (const engine of ["podman", "docker"] as const) {
-  const test = sandboxTest("rootless", engine);
+for (const [mode, engine] of ALL_MODES) {
+  const test = sandboxTest(mode, engine);
   test("two named sessions run side by side; ps lists both; stop ends one; a killed llm shows as killed", async (s) => {
     const start = (name: string) =>
       spawnLlm(s, [
