@@ -98,7 +98,9 @@ export function beginSession(start: SessionStart, system: System): Session {
     name,
     llmVersion: start.llmVersion,
     pid: system.pid,
-    pidStart: system.processStart(system.pid),
+    // Free on Linux (/proc); elsewhere it would cost a `ps` on every launch, and
+    // the pid alone serves (a reused pid is the rare price).
+    pidStart: system.os === "linux" ? system.processStart(system.pid) : null,
     workspace: start.workspace,
     runtime: start.runtime,
     runtimeVersion: cachedVersion ?? null,
