@@ -15,11 +15,13 @@
  *    image from `deno task test`'s set-up (tasks/agent_image.ts).
  * 5. The egress proxy: a 100 MB download through it against direct, and
  *    the time to first byte it adds (tasks/bench_egress.ts).
+ * 6. `llm ps` with 1,000 manifests on disk (tasks/bench_sessions.ts).
  */
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
 import { startupRows } from "./_bench_startup.ts";
+import { sessionRows } from "./bench_sessions.ts";
 
 const RUNS = 25;
 const REPO = join(E2E_DIR, "..");
@@ -109,6 +111,7 @@ if (state && state.rootfulSkip === null) {
 }
 rows.push(...await agentImageRows(state));
 rows.push(...await (await import("./bench_egress.ts")).egressRows());
+rows.push(...await sessionRows(MAIN, RUNS));
 await Deno.remove(empty);
 
 const widths = [0, 1, 2].map((i) =>

@@ -18,7 +18,13 @@ function cell(text: string): string {
 }
 
 function optionCell(d: OptionDef): string {
-  const long = `--${d.name}${d.kind === "flag" ? "" : ` ${d.placeholder ?? "VALUE"}`}`;
+  const long = `--${d.name}${
+    d.kind === "flag"
+      ? ""
+      : d.optionalValue
+      ? `[=${d.placeholder ?? "VALUE"}]`
+      : ` ${d.placeholder ?? "VALUE"}`
+  }`;
   return cell(d.short ? `-${d.short}, ${long}` : long);
 }
 

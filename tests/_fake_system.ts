@@ -16,6 +16,11 @@ import type {
 /** What a `.pem` path listed in `files` holds. */
 export const FAKE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
+/** The container id the fake runtime writes to `--cidfile`. */
+export const FAKE_CONTAINER_ID = "c0ffee0000000000000000000000000000000000000000000000000000000001";
+/** The pid `interactive` reports for the runtime process it "spawns". */
+export const FAKE_RUNTIME_PID = 31337;
+
 /** A file in the fake tree. */
 export interface FakeFile {
   kind: FileKind;
@@ -63,6 +68,12 @@ export interface FakeSystemOptions {
   agent?: (argv: readonly string[], system: FakeSystem) => void;
   /** Lines typed in answer to `prompt`, in order; null (end of input) once used up. */
   answers?: readonly string[];
+  /** Running processes by pid, with their start times (`processStart`); default: this one. */
+  processes?: Record<number, string>;
+  /** The fake clock's start, ms since the epoch (default 2026-12-01T10:00:00Z). */
+  now?: number;
+  /** This process's pid (default 4242). */
+  pid?: number;
 }
 
 /** A fake system plus what was done to it. */
@@ -70,8 +81,13 @@ export interface FakeSystem extends System {
   readonly files: Map<string, FakeFile>;
   readonly out: string[];
   readonly err: string[];
-  /** Every argv run, captured or interactive, in order. */
+  /**
+   * Every argv run, captured or interactive, in order, except the session
+   * record's own queries (lib/session/record.ts), which go to `background`.
+   */
   readonly ran: string[][];
+  /** The session record's image and runtime-version queries, in order. */
+  readonly background: string[][];
   /** The options of each interactive run, in order. */
   readonly interactiveOptions: RunOptions[];
   /** The lines of the `--env-file` each interactive argv named, as it was at launch. */
@@ -80,6 +96,12 @@ export interface FakeSystem extends System {
   readonly changes: string[];
   /** Questions asked with `prompt`, in order. */
   readonly prompts: string[];
+  /** Signals sent with `kill`, as `SIGNAL PID`. */
+  readonly signals: string[];
+  /** Running processes (pid to start time); `kill` with SIGKILL ends one. */
+  readonly processes: Map<number, string>;
+  /** Move the fake clock on. */
+  advance(ms: number): void;
 }
 
 /** Make a fake system. */
@@ -109,10 +131,22 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const out: string[] = [];
   const err: string[] = [];
   const ran: string[][] = [];
+  const background: string[][] = [];
+  // Off the launch's path, so kept apart: tests of a launch look at what it runs.
+  const isSessionQuery = (argv: readonly string[]) =>
+    (argv.length === 2 && argv[1] === "--version") ||
+    argv.some((a) => a.includes("{{json .RepoDigests}}")) ||
+    (argv[1] === "run" && argv.includes("--network=none") && argv.at(-1) === "--version");
   const envFileOf = new Map<readonly string[], string[]>();
   const interactiveOptions: RunOptions[] = [];
   const changes: string[] = [];
   const prompts: string[] = [];
+  const signals: string[] = [];
+  const pid = options.pid ?? 4242;
+  const processes = new Map<number, string>(
+    Object.entries(options.processes ?? { [pid]: "1000" }).map(([k, v]) => [Number(k), v]),
+  );
+  let clock = options.now ?? Date.parse("2026-12-01T10:00:00Z");
   const answers = [...(options.answers ?? [])];
   const executables = new Set(options.executables ?? ["podman"]);
   const resolveLinks = (path: string): string => {
@@ -149,10 +183,54 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     out,
     err,
     ran,
+    background,
     envFileOf,
     interactiveOptions,
     changes,
     prompts,
+    signals,
+    processes,
+    pid,
+    advance(ms: number): void {
+      clock += ms;
+    },
+    now: () => clock,
+    sleep(ms: number): Promise<void> {
+      clock += ms;
+      return Promise.resolve();
+    },
+    fileStamp(path: string): string | null {
+      const f = files.get(resolveLinks(path));
+      return f ? `${f.content?.length ?? 0}:0:0` : null;
+    },
+    processStart: (p: number) => processes.get(p) ?? null,
+    kill(p: number, signal: "SIGTERM" | "SIGKILL"): boolean {
+      signals.push(`${signal} ${p}`);
+      if (!processes.has(p)) return false;
+      if (signal === "SIGKILL") processes.delete(p);
+      return true;
+    },
+    listDir(path: string): string[] | null {
+      const dir = normalize(path);
+      if (files.get(resolveLinks(dir))?.kind !== "dir") return null;
+      const prefix = dir === "/" ? "/" : `${dir}/`;
+      return [...files.keys()].filter((k) =>
+        k.startsWith(prefix) && k.length > prefix.length && !k.slice(prefix.length).includes("/")
+      ).map((k) => k.slice(prefix.length));
+    },
+    createExclusive(path: string, content: string, mode?: number): boolean {
+      if (files.has(normalize(path))) return false;
+      if (files.get(resolveLinks(dirname(path)))?.kind !== "dir") {
+        throw new Deno.errors.NotFound(`fake: no directory ${dirname(path)} for ${path}`);
+      }
+      changes.push(`create ${path}`);
+      files.set(normalize(path), {
+        kind: "file",
+        content: new TextEncoder().encode(content),
+        mode,
+      });
+      return true;
+    },
     stat(path: string): FileKind | null {
       return files.get(resolveLinks(path))?.kind ?? null;
     },
@@ -187,7 +265,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
       return executables.has(name) ? `/usr/bin/${name}` : null;
     },
     output(argv: readonly string[], _options?: RunOptions): Promise<ProcessOutput> {
-      ran.push([...argv]);
+      (isSessionQuery(argv) ? background : ran).push([...argv]);
       return Promise.resolve(answer(argv));
     },
     interactive(argv: readonly string[], runOptions?: RunOptions): Promise<InteractiveResult> {
@@ -206,7 +284,17 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
         ...(reached === "none" ? [] : [flag("cidfile")]),
         ...(reached === "started" ? [flag("pidfile")] : []),
       ];
+      runOptions?.onSpawn?.(FAKE_RUNTIME_PID);
       for (const m of markers) if (m !== undefined) files.set(m, { kind: "file", mode: 0o644 });
+      // What podman writes to --cidfile: the container id.
+      const cidfile = reached === "none" ? undefined : flag("cidfile");
+      if (cidfile !== undefined) {
+        files.set(cidfile, {
+          kind: "file",
+          mode: 0o644,
+          content: new TextEncoder().encode(FAKE_CONTAINER_ID),
+        });
+      }
       options.agent?.(copy, system);
       const line = argv.join(" ");
       const key = Object.keys(options.interactiveResults ?? {})

@@ -82,7 +82,8 @@ function fishQuote(text: string): string {
 type ValueKind = "flag" | "file" | "dir" | "none" | "words";
 
 function valueKind(def: OptionDef): ValueKind {
-  if (def.kind === "flag") return "flag";
+  // `--worktree` alone takes no value: the next word is not one.
+  if (def.kind === "flag" || def.optionalValue) return "flag";
   const c = def.complete ?? "none";
   return typeof c === "string" ? c as ValueKind : "words";
 }

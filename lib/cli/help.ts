@@ -12,7 +12,13 @@ import { type ParsedOptions, sourceOf } from "./parse.ts";
 /** One line per option, aligned. */
 export function formatOptions(defs: readonly OptionDef[]): string {
   const heads = defs.map((d) => {
-    const long = `--${d.name}${d.kind === "flag" ? "" : ` ${d.placeholder ?? "VALUE"}`}`;
+    const long = `--${d.name}${
+      d.kind === "flag"
+        ? ""
+        : d.optionalValue
+        ? `[=${d.placeholder ?? "VALUE"}]`
+        : ` ${d.placeholder ?? "VALUE"}`
+    }`;
     return d.short ? `-${d.short}, ${long}` : `    ${long}`;
   });
   const width = Math.max(...heads.map((h) => h.length)) + 2;

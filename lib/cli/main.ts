@@ -2,7 +2,6 @@
  * The entry point's logic: split the command line into global options and a
  * command, and hand off to an agent launch or a registered command.
  */
-import denoJson from "../../deno.json" with { type: "json" };
 import { LlmError, UsageError } from "../errors.ts";
 import { type AgentDef, BUILTIN_AGENTS, findAgent } from "../launch/agents.ts";
 import type { System } from "../system/system.ts";
@@ -13,9 +12,9 @@ import { checkChoices, mergeOptions, type ParsedOptions, parseOptions } from "./
 import type { CommandSpec } from "./command.ts";
 import { agentImageOptions } from "../config/agent_image.ts";
 import { configUse, loadStartupSettings } from "../config/startup.ts";
+import { VERSION } from "../version.ts";
 
-/** The version from deno.json. */
-export const VERSION: string = denoJson.version;
+export { VERSION } from "../version.ts";
 
 /** Run `llm` with `argv`; resolves to the process exit code. */
 export async function main(argv: readonly string[], system: System): Promise<number> {

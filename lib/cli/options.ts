@@ -17,6 +17,12 @@ export interface OptionDef {
   readonly short?: string;
   /** `flag` takes no value, `value` keeps the last one given, `list` keeps all in order. */
   readonly kind: OptionKind;
+  /**
+   * A `value` option that may stand alone: `--worktree` gives "" and
+   * `--worktree=NAME` gives NAME (the value must be attached, as in git's
+   * `--color[=WHEN]`, or the next word would be taken for it).
+   */
+  readonly optionalValue?: boolean;
   /** Placeholder for the value in help text, e.g. `SPEC`. */
   readonly placeholder?: string;
   /** Shell completion for the value (default `none`). */
@@ -184,6 +190,50 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     help: "With --network allow: also allow a named set of hosts, e.g. github, pypi (repeatable).",
   },
   {
+    name: "name",
+    kind: "value",
+    placeholder: "NAME",
+    complete: "none",
+    help: "Name the session (default: agent and directory, e.g. codex-myproject).",
+  },
+  {
+    name: "worktree",
+    kind: "value",
+    optionalValue: true,
+    placeholder: "NAME",
+    complete: "none",
+    help:
+      "Work on a new git worktree of this repository, on branch llm/NAME (default: the session name).",
+  },
+  {
+    name: "cpus",
+    kind: "value",
+    placeholder: "N",
+    complete: "none",
+    help: "Limit the container to N CPUs (e.g. 2 or 1.5).",
+  },
+  {
+    name: "memory",
+    kind: "value",
+    placeholder: "SIZE",
+    complete: "none",
+    help: "Limit the container's memory (e.g. 8g or 512m).",
+  },
+  {
+    name: "gpus",
+    kind: "value",
+    placeholder: "WHICH",
+    complete: ["all", "amd"],
+    help: "Give the agent GPUs: all (NVIDIA), amd (ROCm), or NVIDIA device indices such as 0,1.",
+  },
+  {
+    name: "runtime-arg",
+    kind: "list",
+    placeholder: "ARG",
+    complete: "none",
+    help: "Pass ARG to the container runtime verbatim, after llm's own (repeatable; unchecked).",
+  },
+  {
     name: "config",
     kind: "value",
     placeholder: "FILE",
@@ -235,6 +285,11 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly SharedFlag[]>> = {
   trust: ["dry-run"],
   doctor: [],
   completions: [],
+  ps: [],
+  show: [],
+  stop: [],
+  attach: [],
+  worktree: [],
 };
 
 /**

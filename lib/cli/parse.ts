@@ -112,6 +112,7 @@ export function parseOptions(
       continue;
     }
     let value = inline;
+    if (value === undefined && def.optionalValue) value = "";
     if (value === undefined) {
       if (i >= args.length) {
         throw new UsageError(
@@ -215,7 +216,10 @@ export function misplacedOption(agent: string, args: readonly string[]): string 
   const name = first.slice(2).split("=")[0];
   const def = GLOBAL_OPTIONS.find((d) => d.name === name);
   if (def === undefined || AGENT_SHARED_OPTIONS.includes(name)) return undefined;
-  const taken = def.kind !== "flag" && !first.includes("=") && args.length > 1 ? 2 : 1;
+  const taken = def.kind !== "flag" && !def.optionalValue && !first.includes("=") &&
+      args.length > 1
+    ? 2
+    : 1;
   const line = quoteArgv(["llm", ...args.slice(0, taken), agent, ...args.slice(taken)]);
   return `--${name} after '${agent}' goes to ${agent}; ` +
     `llm's own options go before the agent name: ${line}`;

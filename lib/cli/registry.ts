@@ -11,10 +11,17 @@ import { REFRESH_COMMAND } from "../credentials/command.ts";
 import { DOCTOR_COMMAND } from "../doctor/command.ts";
 import { BUILD_COMMAND } from "../image/spec.ts";
 import { SETUP_MACOS_VOLUME } from "../macos/spec.ts";
+import { WORKTREE_COMMAND } from "../worktree/spec.ts";
+import { ATTACH_COMMAND, PS_COMMAND, SHOW_COMMAND, STOP_COMMAND } from "../session/spec.ts";
 
 /** The registered commands. */
 export const COMMANDS: readonly CommandSpec[] = [
-  // Credentials and images first, then the macOS/conda workflow, settings, tooling.
+  // Sessions first, then credentials and images, the macOS/conda workflow, settings, tooling.
+  PS_COMMAND,
+  SHOW_COMMAND,
+  STOP_COMMAND,
+  ATTACH_COMMAND,
+  WORKTREE_COMMAND,
   REFRESH_COMMAND,
   pullSpec,
   BUILD_COMMAND,

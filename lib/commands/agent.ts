@@ -10,8 +10,12 @@ import { type LaunchPlan, planLaunch } from "../launch/plan.ts";
 import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
 import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime } from "../runtime/prepare.ts";
-import { engineCheck, selectRuntime } from "../runtime/select.ts";
+import { engineCheck, type RuntimeChoice, selectRuntime } from "../runtime/select.ts";
+import { type PreparedWorktree, prepareWorktree, undoWorktree } from "../worktree/git.ts";
+import { worktreeMounts } from "../worktree/plan.ts";
 import type { System } from "../system/system.ts";
+import { VERSION } from "../version.ts";
+import { runtimeArgWarning } from "../runtime/resources.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 
 /** Launch `agent` with `args`; resolves to the exit code to exit with. */
@@ -24,7 +28,6 @@ export async function launchAgent(
   const misplaced = misplacedOption(agent.name, args);
   if (misplaced !== undefined) system.stderr(`llm: warning: ${misplaced}\n`);
   const dryRun = options.flags.has("dry-run");
-  const verbose = options.flags.has("verbose");
   const request = await resolveCondaName(launchRequest(agent, args, options), system);
   const backend = options.values.get("backend");
   const runtime = selectRuntime(
@@ -35,9 +38,35 @@ export async function launchAgent(
     engineCheck(system),
     backend === undefined ? "LLM_BACKEND" : sourceOf(options, "backend"),
   );
+  const worktree = request.worktree === undefined
+    ? undefined
+    : await prepareWorktree(system, request.worktree, request.sessionName, agent.name, dryRun);
+  try {
+    return await launchPlanned(agent, request, runtime, options, system, worktree);
+  } catch (e) {
+    if (worktree?.created) await undoWorktree(system, worktree);
+    throw e;
+  }
+}
+
+/** The launch once the runtime (and any worktree) is chosen. */
+async function launchPlanned(
+  agent: AgentDef,
+  request: LaunchRequest,
+  runtime: RuntimeChoice,
+  options: ParsedOptions,
+  system: System,
+  worktree: PreparedWorktree | undefined,
+): Promise<number> {
+  const dryRun = options.flags.has("dry-run");
+  const verbose = options.flags.has("verbose");
+  // On --worktree the worktree is the workspace, and git inside can commit to its branch.
+  const planned = worktree === undefined
+    ? planLaunch(request, system)
+    : withWorktreeMounts(planLaunch(request, { ...system, cwd: worktree.path }), worktree);
   const setup = await setUpRuntime(
     runtime,
-    planLaunch(request, system),
+    planned,
     agent,
     options,
     system,
@@ -67,8 +96,8 @@ export async function launchAgent(
     }
     system.stderr(networkLine(plan.network));
   }
-  const commandFor = (scratch: string) =>
-    runtime.adapter.command(plan, {
+  const commandForPlan = (planned: LaunchPlan, scratch: string) =>
+    runtime.adapter.command(planned, {
       executable: runtime.executable,
       tty: system.isTerminal(),
       uid: system.uid,
@@ -79,7 +108,9 @@ export async function launchAgent(
     });
   // Built before anything changes on the host, so a plan the runtime cannot
   // express fails with nothing created.
-  const preview = commandFor(DRY_RUN_SCRATCH);
+  const preview = commandForPlan(plan, DRY_RUN_SCRATCH);
+  const runtimeArgWarn = runtimeArgWarning(runtime.adapter.name, plan.runtimeArgs ?? []);
+  if (runtimeArgWarn !== null) system.stderr(`llm: warning: ${runtimeArgWarn}\n`);
   for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
     const setUp = {
@@ -119,7 +150,22 @@ export async function launchAgent(
     return 0;
   }
   const { runPlan } = await import("./agent_run.ts");
-  return await runPlan({ plan, runtime, commandFor, egress, verbose }, system);
+  return await runPlan({
+    plan,
+    runtime,
+    commandFor: commandForPlan,
+    egress,
+    verbose,
+    session: {
+      name: request.sessionName ?? worktree?.name,
+      workspace: worktree?.path ?? system.cwd,
+      ...(worktree
+        ? { worktree: { name: worktree.name, branch: worktree.branch, repo: worktree.repo.top } }
+        : {}),
+      runtime: { name: runtime.adapter.name, executable: runtime.executable },
+      llmVersion: VERSION,
+    },
+  }, system);
 }
 
 /** `--verbose`: the network policy and, under allow, every entry of the allow list. */
@@ -134,6 +180,15 @@ function networkLine(network: LaunchPlan["network"]): string {
   return `llm: network allow (through llm's proxy): built-in ${
     network.builtin.map((e) => e.text).join(", ") || "(none)"
   }; added ${own.join(", ") || "(none)"}\n`;
+}
+
+/** A plan with the mounts git needs in a `--worktree` launch. */
+function withWorktreeMounts(plan: LaunchPlan, worktree: PreparedWorktree): LaunchPlan {
+  return {
+    ...plan,
+    mounts: [...plan.mounts, ...worktreeMounts(worktree.repo.commonDir, worktree.name)],
+    notes: [...plan.notes, `worktree ${worktree.path} on branch ${worktree.branch}`],
+  };
 }
 
 /** Resolve a `--conda-env` NAME to its path with `conda env list --json`. */

@@ -1,8 +1,9 @@
 /**
  * The part of a launch after planning: warn about macOS volumes the runtime
  * cannot see, create the credential paths the plan needs, run the container
- * in its temporary directory (session copies in and back, the egress proxy
- * and its VM path under `--network allow`), and explain a runtime failure.
+ * in its temporary directory as a recorded session (session copies in and
+ * back, the egress proxy and its VM path under `--network allow`), and
+ * explain a runtime failure.
  * Loaded only when a launch really runs (and for a dry run's VM steps).
  */
 import { LlmError } from "../errors.ts";
@@ -18,16 +19,19 @@ import type { RuntimeChoice } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 import type { EgressSession, EgressSettings } from "../egress/session.ts";
 import { quoteArgv } from "../text/shell_words.ts";
+import { beginSession, type SessionStart } from "../session/record.ts";
 
 /** A planned launch, ready to run. */
 export interface PlannedLaunch {
   readonly plan: LaunchPlan;
   readonly runtime: RuntimeChoice;
-  /** The runtime's argv for a scratch directory. */
-  readonly commandFor: (scratch: string) => RuntimeCommand;
+  /** The runtime's argv for a plan (the session's, with its name and labels) and a scratch directory. */
+  readonly commandFor: (plan: LaunchPlan, scratch: string) => RuntimeCommand;
   /** The egress proxy's settings under `--network allow`. */
   readonly egress: EgressSettings | undefined;
   readonly verbose: boolean;
+  /** What the session manifest records besides the plan. */
+  readonly session: Omit<SessionStart, "plan">;
 }
 
 /** Run a planned launch; resolves to the exit code to exit with. */
@@ -45,43 +49,52 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
       system.createFileIfAbsent(e.hostPath, e.content ?? "", 0o600);
     }
   }
-  // The temporary directory goes on every exit path, signals included.
-  const result = await withScratch(runtime.adapter, plan, system, async (scratch) => {
-    const copied = await copyIn(plan.sessionFiles, scratch, system);
-    const inVm =
-      (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
-        undefined;
-    const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
-    let ran: Awaited<ReturnType<typeof runCommand>>;
-    let vm: { setup: string[][]; teardown: string[][] } | undefined;
-    try {
-      vm = proxy && await vmSteps(
-        runtime.adapter.name,
-        runtime.executable,
-        plan,
-        scratch,
-        proxy.session.port ?? 0,
-        system.os,
-      );
-      for (const step of vm?.setup ?? []) {
-        const out = await system.output(step);
-        if (out.code !== 0) {
-          throw new LlmError(
-            `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
-              `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
-          );
+  const session = beginSession({ plan, ...launch.session }, system);
+  if (verbose) system.stderr(`llm: session ${session.name} (${session.id})\n`);
+  let result;
+  try {
+    // The temporary directory goes on every exit path, signals included.
+    result = await withScratch(runtime.adapter, session.plan, system, async (scratch) => {
+      const copied = await copyIn(plan.sessionFiles, scratch, system);
+      const inVm =
+        (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
+          undefined;
+      const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
+      let ran: Awaited<ReturnType<typeof runCommand>>;
+      let vm: { setup: string[][]; teardown: string[][] } | undefined;
+      try {
+        vm = proxy && await vmSteps(
+          runtime.adapter.name,
+          runtime.executable,
+          plan,
+          scratch,
+          proxy.session.port ?? 0,
+          system.os,
+        );
+        for (const step of vm?.setup ?? []) {
+          const out = await system.output(step);
+          if (out.code !== 0) {
+            throw new LlmError(
+              `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
+                `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
+            );
+          }
         }
+        ran = await runCommand(commandFor(session.plan, scratch), system, session.hooks);
+      } finally {
+        for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
+        if (proxy) await stopSessionProxy(proxy, plan.agent, system);
       }
-      ran = await runCommand(commandFor(scratch), system);
-    } finally {
-      for (const step of vm?.teardown ?? []) await system.output(step).catch(() => {});
-      if (proxy) await stopSessionProxy(proxy, plan.agent, system);
-    }
-    for (const w of await copyBack(copied, scratch, system)) {
-      system.stderr(`llm: warning: ${w}\n`);
-    }
-    return ran;
-  });
+      for (const w of await copyBack(copied, scratch, system)) {
+        system.stderr(`llm: warning: ${w}\n`);
+      }
+      return ran;
+    });
+  } catch (e) {
+    session.abandon();
+    throw e;
+  }
+  await session.finish(result.code);
   let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
   if (runtimeFailed(outcome)) {
     if (outcome.stderrTail === "") {

@@ -28,6 +28,7 @@ import { claudeStateFile, type SessionFile } from "./session_copy.ts";
 import type { LaunchRequest } from "./request.ts";
 import { type NetworkPolicy, resolveNetworkPolicy } from "../egress/policy.ts";
 import { egressVariables, HOST_PROXY_VARIABLES } from "../egress/container.ts";
+import { parseResources, type Resources } from "./resources.ts";
 
 /**
  * Container directories the workspace must not cover or replace: mounted
@@ -105,6 +106,18 @@ export interface LaunchPlan {
    * variables are in `env`). Runtime adapters turn it into arguments.
    */
   readonly network: NetworkPolicy;
+  /** `--cpus`, `--memory`, `--gpus` (lib/launch/resources.ts). */
+  readonly resources?: Resources;
+  /** `--runtime-arg`s, passed verbatim after llm's own (a warning says so). */
+  readonly runtimeArgs?: readonly string[];
+  /** The session's container name and labels (podman, docker); none on --dry-run. */
+  readonly session?: SessionTag;
+}
+
+/** How a session's container is named and labelled (lib/session/labels.ts). */
+export interface SessionTag {
+  readonly name: string;
+  readonly labels: readonly (readonly [string, string])[];
 }
 
 /**
@@ -364,6 +377,8 @@ export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan
     notes: [...protections.notes, ...network.notes],
     sessionFiles,
     network,
+    resources: parseResources(request.resources ?? {}),
+    runtimeArgs: request.runtimeArgs ?? [],
   };
 }
 

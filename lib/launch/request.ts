@@ -10,6 +10,7 @@ import {
   parseNetworkMode,
   PROJECT_NETWORK,
 } from "../egress/policy.ts";
+import type { Resources } from "./resources.ts";
 
 /** A mount spec and where it came from. */
 export interface SpecWithOrigin {
@@ -46,6 +47,14 @@ export interface LaunchRequest {
   readonly arch?: string;
   /** Where the network policy is set (lib/egress/policy.ts decides it in the plan). */
   readonly network: NetworkRequest;
+  /** `--cpus`, `--memory`, `--gpus` as given (checked by the planner). */
+  readonly resources?: Resources;
+  /** `--runtime-arg`s, in order. */
+  readonly runtimeArgs?: readonly string[];
+  /** `--name`: the session's name (default derived from agent and workspace). */
+  readonly sessionName?: string;
+  /** `--worktree`: "" for the default name, or the name given. */
+  readonly worktree?: string;
 }
 
 /** The network settings of each layer. */
@@ -93,6 +102,14 @@ export function launchRequest(
     imageName: options.values.get("image-name"),
     tag: options.values.get("tag"),
     arch: options.values.get("arch"),
+    resources: {
+      cpus: options.values.get("cpus"),
+      memory: options.values.get("memory"),
+      gpus: options.values.get("gpus"),
+    },
+    runtimeArgs: options.lists.get("runtime-arg") ?? [],
+    sessionName: options.values.get("name"),
+    worktree: options.values.get("worktree"),
     network: networkRequest(options),
   };
 }

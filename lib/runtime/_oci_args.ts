@@ -48,7 +48,13 @@ export function ociCommand(
   plan: LaunchPlan,
   facts: InvocationFacts,
   runtime: string,
-  parts: { user: readonly string[]; extra: readonly string[]; mounts: readonly string[] },
+  parts: {
+    user: readonly string[];
+    extra: readonly string[];
+    mounts: readonly string[];
+    /** `--cpus`, `--memory`, GPUs: lib/runtime/resources.ts. */
+    resources: readonly string[];
+  },
   startedMarker?: string,
 ): RuntimeCommand {
   const envFile = scratchPath(facts.scratch, SCRATCH_ENV_FILE);
@@ -67,7 +73,12 @@ export function ociCommand(
   const vm = allow && usesVm(facts) ? vmEgress(sessionId(facts.scratch)) : undefined;
   // In a VM the forwarder is a container of its own (lib/egress/vm.ts): no wrapper.
   const command = allow && !vm ? wrapForEgress(plan.command) : plan.command;
-  argv.push(`--workdir=${plan.workdir}`, plan.image, ...command);
+  argv.push(`--workdir=${plan.workdir}`);
+  if (plan.session) {
+    argv.push(`--name=${plan.session.name}`);
+    for (const [k, v] of plan.session.labels) argv.push(`--label=${k}=${v}`);
+  }
+  argv.push(...parts.resources, ...(plan.runtimeArgs ?? []), plan.image, ...command);
   const env = vm ? plan.env.map(([k, v]) => [k, v === EGRESS_URL ? vm.url : v] as const) : plan.env;
   return {
     argv,

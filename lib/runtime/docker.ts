@@ -18,6 +18,7 @@ import { CONTAINER_GID, CONTAINER_HOME, CONTAINER_UID } from "../launch/containe
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
 import { ociCommand, volumeArgs } from "./_oci_args.ts";
+import { dockerResourceArgs } from "./resources.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 
 /** The `--user` for a docker launch, and a tmpfs home when the image's is not the user's. */
@@ -52,6 +53,7 @@ export function dockerCommand(plan: LaunchPlan, facts: InvocationFacts): Runtime
     user: dockerUserArgs(facts, home),
     extra: [],
     mounts: plan.mounts.flatMap((m) => dockerMountArgs(m, facts.scratch)),
+    resources: dockerResourceArgs(plan.resources ?? {}, facts.os),
   });
 }
 

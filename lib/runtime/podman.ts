@@ -5,6 +5,7 @@ import { CONTAINER_GID, CONTAINER_HOME, CONTAINER_UID } from "../launch/containe
 import type { LaunchPlan } from "../launch/plan.ts";
 import type { Mount } from "../launch/mounts.ts";
 import { ociCommand, volumeArgs } from "./_oci_args.ts";
+import { podmanResourceArgs } from "./resources.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 import { SCRATCH_STARTED, scratchPath } from "./scratch.ts";
 
@@ -52,6 +53,7 @@ export function podmanCommand(plan: LaunchPlan, facts: InvocationFacts): Runtime
     // the plan already carries the ones a container may see.
     extra: ["--http-proxy=false"],
     mounts: plan.mounts.flatMap((m) => podmanMountArgs(m, facts.scratch)),
+    resources: podmanResourceArgs(plan.resources ?? {}, facts.os),
   }, scratchPath(facts.scratch, SCRATCH_STARTED));
 }
 

@@ -16,37 +16,72 @@ export interface RunResult extends InteractiveResult {
 /** How often to look for the created marker while the env file still exists. */
 const POLL_MS = 20;
 
+/** Told as the launch gets under way (session records, lib/session/record.ts). */
+export interface RunHooks {
+  /** The runtime's process was spawned. */
+  onSpawn?(pid: number): void;
+  /** The container exists: its id, from the created marker (podman, docker). */
+  onCreated?(id: string): void;
+  /** The container's process runs: the started marker appeared (podman). */
+  onStarted?(): void;
+}
+
 /**
  * Run `command` attached to the terminal. The env file (values of every
  * container variable) is written 0600 inside the launch's private directory
  * and removed once the runtime has created the container, which is after it
  * read the file; whatever happens, it goes with that directory at the end.
  */
-export async function runCommand(command: RuntimeCommand, system: System): Promise<RunResult> {
+export async function runCommand(
+  command: RuntimeCommand,
+  system: System,
+  hooks: RunHooks = {},
+): Promise<RunResult> {
   const envFile = command.envFile;
   if (envFile) {
     system.writeFileAtomic(envFile.path, envFile.lines.map((l) => `${l}\n`).join(""), 0o600);
   }
   const marker = command.createdMarker;
   let timer: ReturnType<typeof setInterval> | undefined;
-  if (envFile && marker) {
-    timer = setInterval(() => {
-      if (system.stat(marker) === null) return;
+  let envGone = envFile === undefined;
+  let told = hooks.onCreated === undefined;
+  const started = command.startedMarker;
+  let startTold = hooks.onStarted === undefined || started === undefined;
+  // The id is read once the marker holds it: the runtime may still be writing it.
+  const look = () => {
+    if (marker === undefined || system.stat(marker) === null) return;
+    if (!envGone && envFile) {
+      system.remove(envFile.path);
+      envGone = true;
+    }
+    const id = told ? "" : system.readText(marker)?.trim() ?? "";
+    if (id !== "") {
+      told = true;
+      hooks.onCreated?.(id);
+    }
+    if (!startTold && started !== undefined && system.stat(started) !== null) {
+      startTold = true;
+      hooks.onStarted?.();
+    }
+    if (envGone && told && startTold) {
       clearInterval(timer);
       timer = undefined;
-      system.remove(envFile.path);
-    }, POLL_MS);
-  }
+    }
+  };
+  if (marker && (!envGone || !told || !startTold)) timer = setInterval(look, POLL_MS);
   try {
     const env = runtimeEnvironment(system.env, command);
     const result = await system.interactive(command.argv, {
       ...(env === undefined ? {} : { env, clearEnv: true }),
       onSignal: (signal) => signalContainer(command, signal, system),
+      ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
       // On a terminal the runtime's pull progress and the agent's TTY checks
       // need the real stderr; the markers still tell a runtime failure, and
       // probeFailure() finds its cause afterwards.
       inheritStderr: marker !== undefined && system.isTerminal("stderr"),
     });
+    // A container quicker than the first poll is still reported.
+    if (timer !== undefined) look();
     const seen = (path: string | undefined) =>
       path === undefined ? undefined : system.stat(path) !== null;
     return { ...result, created: seen(marker), started: seen(command.startedMarker) };

@@ -18,7 +18,8 @@ import { hostPath } from "../launch/mounts.ts";
 import type { Mount } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import { resolveSource } from "../launch/resolve.ts";
-import { join } from "../std/path.ts";
+import { basename, join } from "../std/path.ts";
+import { singularityResourceArgs } from "./resources.ts";
 import type { InvocationFacts, RuntimeAdapter, RuntimeCommand } from "./runtime.ts";
 import {
   EGRESS_TARGET,
@@ -112,9 +113,14 @@ export function singularityCommand(plan: LaunchPlan, facts: InvocationFacts): Ru
   // HOME comes from --home; passing it as a variable too makes singularity warn.
   for (const [k, v] of plan.env) if (k !== "HOME") env[`${prefix}${k}`] = v;
   for (const m of plan.mounts) argv.push("--bind", singularityBind(m, scratch));
+  // Resources, then --runtime-arg last before the image, whatever the network.
+  const extra = [
+    ...singularityResourceArgs(plan.resources ?? {}, basename(facts.executable)),
+    ...(plan.runtimeArgs ?? []),
+  ];
   const mode = plan.network.mode;
   if (mode === "open") {
-    argv.push(plan.image, ...plan.command);
+    argv.push(...extra, plan.image, ...plan.command);
     return { argv, env, unsetEnv: SINGULARITY_UNSET_ENV };
   }
   // An empty network namespace of the container's own: only loopback.
@@ -131,7 +137,7 @@ export function singularityCommand(plan: LaunchPlan, facts: InvocationFacts): Ru
     argv.push("--bind", `${source}:${EGRESS_TARGET}`);
     command = wrapForEgress(plan.command);
   }
-  argv.push(plan.image, ...command);
+  argv.push(...extra, plan.image, ...command);
   // The runtime passes the host's proxy variables in by itself; the
   // container cannot reach that proxy, and under allow has llm's.
   const unsetEnv = [...SINGULARITY_UNSET_ENV, ...HOST_PROXY_VARIABLES].filter((v, i, all) =>

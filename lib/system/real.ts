@@ -108,7 +108,57 @@ export function realSystem(): System {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     },
+    listDir(path: string): string[] | null {
+      return probe(() => [...Deno.readDirSync(path)].map((e) => e.name), null);
+    },
+    createExclusive(path: string, content: string, mode = 0o600): boolean {
+      try {
+        Deno.writeTextFileSync(path, content, { createNew: true, mode });
+        return true;
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists) return false;
+        throw e;
+      }
+    },
+    fileStamp(path: string): string | null {
+      return probe(() => {
+        const info = Deno.statSync(path);
+        return `${info.size}:${info.mtime?.getTime() ?? 0}:${info.ino ?? 0}`;
+      }, null);
+    },
+    pid: Deno.pid,
+    processStart,
+    kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean {
+      return probe(() => {
+        Deno.kill(pid, signal);
+        return true;
+      }, false);
+    },
+    now: () => Date.now(),
+    sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
+}
+
+/**
+ * A process's start time, which with its pid names it uniquely: on Linux
+ * field 22 of /proc/PID/stat (read directly, no child process), elsewhere
+ * what `ps` says.
+ */
+function processStart(pid: number): string | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (Deno.build.os === "linux") {
+    const stat = probe(() => Deno.readTextFileSync(`/proc/${pid}/stat`), null);
+    if (stat === null) return null;
+    // The command name (field 2) may hold spaces and parentheses: count from its end.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19] ?? null;
+  }
+  const out = probe(
+    () => new Deno.Command("ps", { args: ["-o", "lstart=", "-p", String(pid)] }).outputSync(),
+    null,
+  );
+  const text = out?.success ? new TextDecoder().decode(out.stdout).trim() : "";
+  return text === "" ? null : text;
 }
 
 async function prompt(question: string): Promise<string | null> {
@@ -178,7 +228,12 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, data: Uint8Array
 }
 
 /** Write `content` to `path` through a temporary file in the same directory and a rename. */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+  durable = true,
+): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${crypto.randomUUID()}.tmp`);
   const data = typeof content === "string" ? new TextEncoder().encode(content) : content;
@@ -197,7 +252,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
       Deno.chmodSync(tmp, mode);
     }
     writeAll(file, data);
-    file.syncSync();
+    if (durable) file.syncSync();
   } catch (e) {
     try {
       Deno.removeSync(tmp);
@@ -249,6 +304,7 @@ async function interactive(
     stdout: "inherit",
     stderr: options.inheritStderr ? "inherit" : "piped",
   }).spawn();
+  options.onSpawn?.(child.pid);
   // Ctrl-C reaches the child through the terminal's process group (or, with
   // a TTY, as a keystroke); this process only has to outlive it.
   const ignoreInt = () => {};

@@ -33,6 +33,8 @@ export interface RunOptions {
    * `stderrTail` is then empty.
    */
   readonly inheritStderr?: boolean;
+  /** Interactive runs: called with the child's pid once it is spawned. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Result of an interactive child process. */
@@ -138,8 +140,42 @@ export interface System extends HostFacts {
   readText(path: string): string | null;
   /** Reads and writes below credential roots that never follow a symlink (loaded on demand). */
   credentialTree(): Promise<CredentialTree>;
-  /** Write atomically: a temporary file in the same directory, then rename. */
-  writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): void;
+  /**
+   * Write atomically: a temporary file in the same directory, then rename.
+   * The data reaches the disk before the rename unless `durable` is false
+   * (records rewritten often, where a torn file after a crash is skipped).
+   */
+  writeFileAtomic(
+    path: string,
+    content: string | Uint8Array,
+    mode?: number,
+    durable?: boolean,
+  ): void;
   makeTempDir(prefix: string): string;
   remove(path: string): void;
+  /** Names of the entries of directory `path`, or null when it cannot be read. */
+  listDir(path: string): string[] | null;
+  /**
+   * Create `path` with `content` only if nothing is there (O_EXCL, a link
+   * there is never followed): false when something is. For claims that two
+   * processes may race for.
+   */
+  createExclusive(path: string, content: string, mode?: number): boolean;
+  /**
+   * Something that changes when the file at `path` is replaced (its size,
+   * modification time and inode), or null when absent: a cache key.
+   */
+  fileStamp(path: string): string | null;
+  /** This process's id. */
+  readonly pid: number;
+  /**
+   * Something that tells process `pid` from a later one given the same id
+   * (its start time), or null when no such process runs.
+   */
+  processStart(pid: number): string | null;
+  /** Send `signal` to process `pid`; false when there is no such process. */
+  kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }

@@ -14,12 +14,21 @@ const DENO_DIR = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root
  * llm's argv. It appends one line per event to `$FAKE_LOG`:
  * `argv <arg>` per argument, `home-exists`/`home-missing` for the `--home`
  * directory and `home-dir NAME`/`home-file NAME` per entry in it, `bind-empty`/`bind-missing` for a bound scratch `empty` dir,
- * `started`, and `term` when SIGTERM arrives. `exec` exits with
+ * `started`, and `term` when SIGTERM arrives. `--version` answers as the
+ * real one does, unlogged. `exec` exits with
  * `$FAKE_EXIT` (default 0) or, with `FAKE_WAIT=1`, waits for a signal.
  * `pull DEST REF` writes `SIF REF` to DEST unless `$FAKE_EXIT` is non-zero.
  */
 export const FAKE_SINGULARITY = `#!/bin/sh
 log="$FAKE_LOG"
+# What the real ones print (llm's session record asks once per executable).
+if [ "$1" = "--version" ]; then
+  case "$0" in
+    *apptainer) echo "apptainer version 1.3.4" ;;
+    *) echo "singularity-ce version 4.1.0" ;;
+  esac
+  exit 0
+fi
 for a in "$@"; do printf 'argv %s\\n' "$a" >> "$log"; done
 while [ "$1" = "--quiet" ] || [ "$1" = "-q" ]; do shift; done
 if [ "$1" = "pull" ]; then

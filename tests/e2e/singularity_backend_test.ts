@@ -2,7 +2,8 @@
  * Singularity/Apptainer launches end to end, against a recorded fake
  * runtime on PATH (neither can be installed here): the argv llm really
  * runs, exit-code passthrough, and the temporary home made before the
- * launch and removed after it on every exit path, a signal included.
+ * launch and removed after it on every exit path, a signal included; and
+ * sessions tracked by the runtime's pid (`llm ps`, `llm stop`).
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
@@ -130,6 +131,35 @@ Deno.test("--sif-path that is missing or a directory fails before anything runs"
     }
     assertEquals(await fakeLog(area), []);
     assertEquals(await entries(area.home), [], "no credential dirs made on error");
+  } finally {
+    await area.cleanup();
+  }
+});
+
+Deno.test("apptainer sessions are tracked by the runtime's pid: ps lists one, stop ends it", async () => {
+  const area = await makeFakeArea();
+  try {
+    await addFake(area, "apptainer", FAKE_SINGULARITY);
+    const child = spawnLlm(area, ["--name", "hpc", "codex"], { env: { FAKE_WAIT: "1" } });
+    for (let i = 0; i < 600 && !(await fakeLog(area)).includes("started"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ps = await runFakeLlm(area, ["ps", "--json"]);
+    assertEquals(ps.code, 0, ps.stderr);
+    const [m] = JSON.parse(ps.stdout);
+    assertEquals([m.name, m.state, m.container], ["hpc", "running", null]);
+    assertEquals(m.runtime.name, "apptainer");
+    assertEquals(m.runtime.version, "1.3.4");
+    assert(typeof m.runtimePid === "number" && m.runtimePid !== m.pid, JSON.stringify(m));
+    const stop = await runFakeLlm(area, ["stop", "--time", "5", "hpc"]);
+    assertEquals(stop.code, 0, stop.stderr);
+    const out = await child.output();
+    assertEquals(out.code, 143, new TextDecoder().decode(out.stderr));
+    assert((await fakeLog(area)).includes("term"), "the runtime got SIGTERM");
+    const all = JSON.parse((await runFakeLlm(area, ["ps", "--all", "--json"])).stdout);
+    assertEquals(all.map((s: { state: string; exitCode: number }) => [s.state, s.exitCode]), [
+      ["exited", 143],
+    ]);
   } finally {
     await area.cleanup();
   }

@@ -150,7 +150,9 @@ Deno.test("bash skips option values when finding the agent", async () => {
     await bashComplete(["llm", "-e", "FOO=1", "--mount", "codex", "c"]),
     subjects("c"),
   );
-  assertEquals(await bashComplete(["llm", "--dry-run", "sh"]), ["shell"]);
+  assertEquals(await bashComplete(["llm", "--dry-run", "she"]), ["shell"]);
+  // --worktree stands alone (its NAME only attached, --worktree=NAME).
+  assertEquals(await bashComplete(["llm", "--worktree", "she"]), ["shell"]);
 });
 
 Deno.test("bash completes files, not llm options, after an agent", async () => {

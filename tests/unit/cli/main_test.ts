@@ -83,22 +83,26 @@ Deno.test("a launch creates missing credential paths, runs podman and passes its
     interactiveResult: { code: 3, stderrTail: "" },
   });
   assertEquals(code, 3);
-  // The launch's temporary directory (env file, mask sources) goes afterwards.
-  assertEquals(sys.changes.filter((c) => !c.includes("/tmp/llm-")), [
-    "mkdir /home/user/.codex",
-    "mkdir /home/user/.claude",
-    "mkdir /home/user/.pi",
-    "create /home/user/.codex/config.toml",
-    "create /home/user/.codex/AGENTS.md",
-    "mkdir /home/user/.codex/skills",
-    "create /home/user/.claude/settings.json",
-    "create /home/user/.claude/CLAUDE.md",
-    "mkdir /home/user/.claude/skills",
-    "mkdir /home/user/.pi/agent",
-    "create /home/user/.pi/agent/AGENTS.md",
-    "mkdir /home/user/.pi/agent/skills",
-  ]);
-  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
+  // The launch's temporary directory (env file, mask sources) goes afterwards; the
+  // session's record is tested in tests/unit/session/.
+  assertEquals(
+    sys.changes.filter((c) => !c.includes("/tmp/llm-") && !c.includes("/.local/state/")),
+    [
+      "mkdir /home/user/.codex",
+      "mkdir /home/user/.claude",
+      "mkdir /home/user/.pi",
+      "create /home/user/.codex/config.toml",
+      "create /home/user/.codex/AGENTS.md",
+      "mkdir /home/user/.codex/skills",
+      "create /home/user/.claude/settings.json",
+      "create /home/user/.claude/CLAUDE.md",
+      "mkdir /home/user/.claude/skills",
+      "mkdir /home/user/.pi/agent",
+      "create /home/user/.pi/agent/AGENTS.md",
+      "mkdir /home/user/.pi/agent/skills",
+    ],
+  );
+  assertEquals(sys.changes.findLast((c) => c.includes("/tmp/llm-"))?.startsWith("remove "), true);
   assertEquals(sys.files.get("/home/user/.codex")?.mode, 0o700);
   assertEquals(sys.ran.length, 1);
   assertEquals(sys.ran[0].slice(-6), ["/bin/bash", "-c", '"$@"', "bash", "exit", "3"]);

@@ -28,7 +28,11 @@ Deno.test("parseOptions() keeps the last of a repeated single-value option", () 
 
 Deno.test("parseOptions() accepts every global option", () => {
   for (const def of GLOBAL_OPTIONS) {
-    const args = def.kind === "flag" ? [`--${def.name}`] : [`--${def.name}`, "v"];
+    const args = def.kind === "flag"
+      ? [`--${def.name}`]
+      : def.optionalValue
+      ? [`--${def.name}=v`]
+      : [`--${def.name}`, "v"];
     const r = parseOptions([...args, "codex"], GLOBAL_OPTIONS);
     assertEquals(r.rest, ["codex"], def.name);
   }

@@ -64,7 +64,7 @@ Deno.test("the proxy listens on egress/proxy.sock (0700 directory) and close rem
     );
     const socket = join(scratch, "egress", "proxy.sock");
     assertEquals(session.socket, socket);
-    assertEquals((await Deno.stat(join(scratch, "egress"))).mode! & 0o777, 0o700);
+    assertEquals(((await Deno.stat(join(scratch, "egress"))).mode ?? 0) & 0o777, 0o700);
     assert((await Deno.lstat(socket)).isSocket);
     const conn = await Deno.connect({ transport: "unix", path: socket });
     await conn.write(new TextEncoder().encode("CONNECT evil.example:443 HTTP/1.1\r\n\r\n"));
@@ -103,7 +103,7 @@ Deno.test("the session log: written 0600 only when something was blocked, named 
     };
     const line = finishEgressLog([event, event], countBlocked([event, event]), path, system);
     assertEquals(line, `llm: blocked 2 connections: evil.example:443 (2) (log: ${path})`);
-    assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+    assertEquals(((await Deno.stat(path)).mode ?? 0) & 0o777, 0o600);
     assertEquals(
       await Deno.readTextFile(path),
       "1970-01-01T00:00:00.000Z\tblocked\tevil.example:443\tnot-allowed\n".repeat(2),

@@ -34,7 +34,7 @@ Deno.test("singularity: the temporary home is made before the launch and removed
   assertEquals(code, 0, sys.err.join(""));
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
-  assertEquals(sys.changes.slice(-8), [
+  assertEquals(sys.changes.filter((c) => !c.includes("/.local/state/")).slice(-8), [
     `mkdir ${temp}/empty`,
     `create ${temp}/empty-file`,
     `mkdir ${temp}/home`,
@@ -56,7 +56,7 @@ Deno.test("singularity: the agent's exit code is passed through and the home sti
     interactiveResult: { code: 42, stderrTail: "" },
   });
   assertEquals(code, 42);
-  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
+  assertEquals(sys.changes.findLast((c) => c.includes("/tmp/llm-"))?.startsWith("remove "), true);
 });
 
 Deno.test("singularity: the temporary home is removed when the launch itself fails", async () => {
@@ -69,7 +69,7 @@ Deno.test("singularity: the temporary home is removed when the launch itself fai
     thrown = e;
   }
   assertEquals((thrown as Error).message, "spawn failed");
-  assertEquals(sys.changes.at(-1)?.startsWith("remove /tmp/llm-"), true);
+  assertEquals(sys.changes.findLast((c) => c.includes("/tmp/llm-"))?.startsWith("remove "), true);
 });
 
 Deno.test("singularity --dry-run prints a line that makes its own temporary home, and creates nothing", async () => {
@@ -172,10 +172,17 @@ Deno.test("podman launches keep the environment in a 0600 file of a private temp
   const temp = sys.changes.find((c) => c.startsWith("mktemp "))?.slice("mktemp ".length);
   if (temp === undefined) throw new Error(`no temporary directory: ${sys.changes}`);
   assertEquals(sys.changes.includes(`write ${temp}/env`), true, sys.changes.join("\n"));
-  assertEquals(sys.changes.at(-1), `remove ${temp}`);
+  assertEquals(sys.changes.filter((c) => !c.includes("/.local/state/")).at(-1), `remove ${temp}`);
   const argv = sys.ran[0];
   assertEquals(argv.includes(`--env-file=${temp}/env`), true);
   assertEquals(argv.some((a) => a.includes("sk-1")), false);
+  // The session manifest names the variable and never holds its value.
+  const manifests = [...sys.files].filter(([p]) => /\/sessions\/[0-9a-f]{12}\.json$/.test(p));
+  assertEquals(manifests.length, 1);
+  const text = new TextDecoder().decode(manifests[0][1].content);
+  assertStringIncludes(text, '"OPENAI_API_KEY"');
+  assertEquals(text.includes("sk-1"), false);
+  assertEquals(manifests[0][1].mode, 0o600);
 });
 
 Deno.test("--arch with singularity is ignored with a warning, not emitted", async () => {

@@ -1,0 +1,148 @@
+/**
+ * Bench rows for sessions: `llm ps` and `llm ps --all` with 1,000
+ * manifests on disk (10 of them running), median wall time of `deno run`.
+ * Used by tasks/bench.ts; runs alone too: `deno run -A tasks/bench_sessions.ts`.
+ */
+import { join } from "../lib/std/path.ts";
+import { manifestText, type SessionManifest } from "../lib/session/manifest.ts";
+import { listSessions } from "../lib/session/find.ts";
+import { psTable } from "../lib/session/table.ts";
+import { realSystem } from "../lib/system/real.ts";
+
+const MANIFESTS = 1000;
+const RUNNING = 10;
+
+/** A plausible manifest: the size of a real codex launch's. */
+function manifest(i: number, running: boolean, pid: number, pidStart: string): SessionManifest {
+  const id = i.toString(16).padStart(12, "0");
+  const mounts = Array.from({ length: 14 }, (_, k) => ({
+    source: `/home/user/.codex/file-${k}`,
+    target: `/home/devuser/.codex/file-${k}`,
+    mode: k % 2 ? "ro" as const : "rw" as const,
+    origin: `agent config ~/.codex/file-${k}`,
+  }));
+  return {
+    schema: 1,
+    id,
+    name: `codex-project-${i}`,
+    state: running ? "running" : "exited",
+    llmVersion: "0.1.0",
+    pid,
+    pidStart,
+    agent: "codex",
+    agentVersion: "0.171.0",
+    agentVersionSource: "label",
+    workspace: `/home/user/src/project-${i}`,
+    workdir: `/home/user/src/project-${i}`,
+    runtime: { name: "podman", executable: "podman", version: "4.3.1" },
+    container: `codex-project-${i}`,
+    containerId: "f".repeat(64),
+    runtimePid: null,
+    image: {
+      reference: "ghcr.io/nichd-bspc/llm:codex-latest",
+      id: `sha256:${"a".repeat(64)}`,
+      repoDigests: [`ghcr.io/nichd-bspc/llm@sha256:${"b".repeat(64)}`],
+    },
+    platform: "linux/amd64",
+    command: ["codex", "--sandbox", "danger-full-access"],
+    mounts,
+    masks: [{ target: "/home/user/src/.env", origin: "--mask .env" }],
+    readOnly: mounts.filter((m) => m.mode === "ro").map((m) => m.target),
+    env: ["HOME", "OPENAI_API_KEY", "PATH", "TERM"],
+    network: { policy: "open" },
+    resources: {},
+    runtimeArgs: [],
+    started: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    ended: running ? null : new Date(Date.UTC(2026, 0, 1) + i * 60_000 + 30_000).toISOString(),
+    exitCode: running ? null : 0,
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** This process's start time as lib/system/real.ts reads it, so the running ones count as alive. */
+function ownStart(): string {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${Deno.pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The work `llm ps --all` adds to start-up, timed inside this process:
+ * listing, reading and parsing every manifest, checking the running ones'
+ * processes, and formatting the table.
+ */
+function inProcess(state: string): [string, string, string] {
+  const system = { ...realSystem(), env: { XDG_STATE_HOME: state } };
+  const ms: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    const t = performance.now();
+    psTable(listSessions(system, true), Date.now());
+    ms.push(performance.now() - t);
+  }
+  return [
+    `  of which reading ${MANIFESTS} manifests and the table (in process), median ms`,
+    median(ms).toFixed(1),
+    "",
+  ];
+}
+
+/** Rows for the bench table: [measure, value, target]. */
+export async function sessionRows(main: string, runs = 25): Promise<[string, string, string][]> {
+  const state = await Deno.makeTempDir({ prefix: "llm-bench-sessions-" });
+  const dir = join(state, "llm", "sessions");
+  await Deno.mkdir(join(dir, "running"), { recursive: true });
+  const start = ownStart();
+  for (let i = 0; i < MANIFESTS; i++) {
+    const running = i >= MANIFESTS - RUNNING;
+    const m = manifest(i, running, Deno.pid, start);
+    await Deno.writeTextFile(join(dir, `${m.id}.json`), manifestText(m), { mode: 0o600 });
+    if (running) await Deno.writeTextFile(join(dir, "running", m.name), `${m.id}\n`);
+  }
+  const env = { ...Deno.env.toObject(), XDG_STATE_HOME: state };
+  const time = async (args: string[]): Promise<number> => {
+    const t = performance.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", main, ...args],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const ms = performance.now() - t;
+    if (!out.success) {
+      throw new Error(`llm ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    return ms;
+  };
+  const rows: [string, string, string][] = [];
+  try {
+    rows.push(inProcess(state));
+    for (const args of [["--version"], ["ps"], ["ps", "--all"], ["ps", "--all", "--json"]]) {
+      await time(args);
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) ms.push(await time(args));
+      rows.push([
+        args[0] === "--version"
+          ? "llm --version (start-up alone, for comparison), median ms"
+          : `llm ${args.join(" ")}, ${MANIFESTS} manifests (${RUNNING} running), median ms`,
+        median(ms).toFixed(1),
+        args[0] === "ps" && args.length === 1 ? "< 50" : "",
+      ]);
+    }
+  } finally {
+    await Deno.remove(state, { recursive: true });
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  const main = join(import.meta.dirname ?? ".", "..", "main.ts");
+  for (const r of await sessionRows(main)) console.log(r.join(" | "));
+}
