@@ -1,0 +1,160 @@
+/**
+ * Running one task of a batch where this process is: the local runner calls
+ * it for each task, and each Slurm array task calls it (`llm batch task DIR
+ * INDEX`) for its own. It writes the task's result directory: the logs, the
+ * exit code, the manifest at start and at end, and the workspace's changes
+ * when the workspace is a git repository.
+ */
+import { join } from "../std/path.ts";
+import type { System } from "../system/system.ts";
+import type { Processes } from "./_process.ts";
+import { MANIFEST_VERSION, type TaskManifest } from "./manifest.ts";
+import { type BatchPlan, type PlannedTask, redactArgv } from "./plan.ts";
+
+/** How long a task has to end after SIGTERM before it gets SIGKILL. */
+export const GRACE_MS = 10_000;
+
+/** Options of `runTask`. */
+export interface TaskRunOptions {
+  /** Cancels the task: SIGTERM, then SIGKILL after the grace period. */
+  readonly abort?: AbortSignal;
+  /** The Slurm job this runs in. */
+  readonly slurm?: TaskManifest["slurm"];
+  /** Grace period after SIGTERM (default `GRACE_MS`). */
+  readonly graceMs?: number;
+}
+
+/** Run `task` of `plan` to its end and return its final manifest. */
+export async function runTask(
+  system: System,
+  procs: Processes,
+  plan: BatchPlan,
+  task: PlannedTask,
+  options: TaskRunOptions = {},
+): Promise<TaskManifest> {
+  const dir = join(plan.resultsDir, task.dir);
+  system.mkdir(dir, 0o700);
+  const attempt = 1 + procs.entries(dir).filter((n) => /^attempt-\d+$/.test(n)).length;
+  const head = await system.output([
+    "git",
+    "-C",
+    task.workspace,
+    "rev-parse",
+    "--verify",
+    "-q",
+    "HEAD",
+  ]);
+  const startCommit = head.code === 0 ? head.stdout.trim() : undefined;
+  const startMs = Date.now();
+  let manifest: TaskManifest = {
+    version: MANIFEST_VERSION,
+    batch: plan.id,
+    task: { index: task.index, name: task.name, tags: task.tags, source: task.source },
+    attempt,
+    agent: task.agent,
+    image: task.image,
+    workspace: task.workspace,
+    argv: redactArgv(task.argv),
+    host: procs.hostname(),
+    ...(options.slurm ? { slurm: options.slurm } : {}),
+    start: new Date(startMs).toISOString(),
+    ...(startCommit ? { git: { startCommit } } : {}),
+  };
+  const write = () =>
+    system.writeFileAtomic(
+      join(dir, "manifest.json"),
+      JSON.stringify(manifest, null, 2) + "\n",
+      0o600,
+    );
+  write();
+  if (options.abort?.aborted) {
+    manifest = { ...manifest, end: manifest.start, durationSeconds: 0, exit: 130, cancelled: true };
+    write();
+    return manifest;
+  }
+  const child = procs.spawn(task.argv, {
+    cwd: task.workspace,
+    stdoutPath: join(dir, "stdout.log"),
+    stderrPath: join(dir, "stderr.log"),
+  });
+  manifest = { ...manifest, pid: child.pid };
+  write();
+  let why: "timedOut" | "cancelled" | undefined;
+  let killer: ReturnType<typeof setTimeout> | undefined;
+  const stop = (reason: "timedOut" | "cancelled") => {
+    if (why !== undefined) return;
+    why = reason;
+    child.kill("SIGTERM");
+    killer = setTimeout(() => child.kill("SIGKILL"), options.graceMs ?? GRACE_MS);
+  };
+  const timer = plan.timeSeconds === undefined
+    ? undefined
+    : setTimeout(() => stop("timedOut"), plan.timeSeconds * 1000);
+  const onAbort = () => stop("cancelled");
+  options.abort?.addEventListener("abort", onAbort);
+  let ended;
+  try {
+    ended = await child.ended;
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(killer);
+    options.abort?.removeEventListener("abort", onAbort);
+  }
+  const endMs = Date.now();
+  system.writeFileAtomic(join(dir, "exit_code"), `${ended.code}\n`, 0o600);
+  const git = startCommit ? await saveChanges(system, task.workspace, dir, startCommit) : undefined;
+  manifest = {
+    ...manifest,
+    end: new Date(endMs).toISOString(),
+    durationSeconds: (endMs - startMs) / 1000,
+    exit: ended.code,
+    ...(ended.signal ? { signal: ended.signal } : {}),
+    ...(why ? { [why]: true } : {}),
+    ...(git ? { git } : {}),
+  };
+  write();
+  return manifest;
+}
+
+/**
+ * The agent's changes since `startCommit`: committed and uncommitted ones
+ * to tracked files as one binary-safe diff, and the new untracked files by
+ * name (git diff cannot show them without touching the index).
+ */
+async function saveChanges(
+  system: System,
+  workspace: string,
+  dir: string,
+  startCommit: string,
+): Promise<TaskManifest["git"]> {
+  const diff = await system.output([
+    "git",
+    "-C",
+    workspace,
+    "diff",
+    "--binary",
+    startCommit,
+    "--",
+    ".",
+  ]);
+  const untracked = await system.output([
+    "git",
+    "-C",
+    workspace,
+    "ls-files",
+    "--others",
+    "--exclude-standard",
+    "--",
+    ".",
+  ]);
+  const out: { startCommit: string; diff?: string; untracked?: string } = { startCommit };
+  if (diff.code === 0) {
+    system.writeFileAtomic(join(dir, "diff.patch"), diff.stdout, 0o600);
+    out.diff = "diff.patch";
+  }
+  if (untracked.code === 0) {
+    system.writeFileAtomic(join(dir, "untracked.txt"), untracked.stdout, 0o600);
+    out.untracked = "untracked.txt";
+  }
+  return out;
+}
