@@ -49,6 +49,21 @@ export interface Processes {
   program(): ProgramFacts;
 }
 
+/**
+ * Copy a child's output to `file` chunk by chunk, closing it at the end:
+ * `pipeTo(file.writable)` held everything back until the child ended, and
+ * `tail -f stdout.log` of a running task must show what it printed so far.
+ */
+async function copy(stream: ReadableStream<Uint8Array>, file: Deno.FsFile): Promise<void> {
+  try {
+    for await (const chunk of stream) {
+      for (let n = 0; n < chunk.length;) n += file.writeSync(chunk.subarray(n));
+    }
+  } finally {
+    file.close();
+  }
+}
+
 const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /** The real processes. */
@@ -68,6 +83,10 @@ export function realProcesses(): Processes {
           stdin: "null",
           stdout: "piped",
           stderr: "piped",
+          // A session of its own: Ctrl-C reaches the runner alone, which ends
+          // each launch in order (SIGTERM, which llm hands to the container),
+          // rather than every launch and runtime client racing the same SIGINT.
+          detached: true,
         }).spawn();
       } catch (e) {
         const message = e instanceof Deno.errors.NotFound
@@ -79,7 +98,7 @@ export function realProcesses(): Processes {
         return { pid: 0, kill() {}, ended: Promise.resolve({ code: 127, signal: null }) };
       }
       const ended = (async () => {
-        await Promise.all([child.stdout.pipeTo(out.writable), child.stderr.pipeTo(err.writable)]);
+        await Promise.all([copy(child.stdout, out), copy(child.stderr, err)]);
         const status = await child.status;
         return {
           code: status.signal ? 128 + (SIGNALS[status.signal] ?? 1) : status.code,
@@ -90,8 +109,14 @@ export function realProcesses(): Processes {
         pid: child.pid,
         kill(signal) {
           try {
-            child.kill(signal);
-          } catch { /* already gone */ }
+            // The last resort takes the launch's whole group (llm and its runtime client).
+            if (signal === "SIGKILL") Deno.kill(-child.pid, signal);
+            else child.kill(signal);
+          } catch {
+            try {
+              child.kill(signal);
+            } catch { /* already gone */ }
+          }
         },
         ended,
       };

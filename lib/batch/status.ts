@@ -141,11 +141,13 @@ export function statusRows(input: StatusInput): StatusRow[] {
         durationSeconds: m.durationSeconds,
         queued: false,
       };
-      if (m.exit === 0) return { ...finished, state: "done" };
+      // Ended by llm or Slurm: whatever the launch returned then (a rootless
+      // podman client that is signalled can exit 0), the work did not finish.
       if (m.timedOut || account === "TIMEOUT") return { ...finished, state: "timed out" };
       if (m.cancelled || account === "CANCELLED" || (m.signal && cancelledDuring(input, m))) {
         return { ...finished, state: "cancelled" };
       }
+      if (m.exit === 0) return { ...finished, state: "done" };
       if (
         m.signal && plan.timeSeconds !== undefined &&
         (m.durationSeconds ?? 0) >= plan.timeSeconds - 5

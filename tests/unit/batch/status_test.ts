@@ -142,6 +142,21 @@ Deno.test("statusRows() tells every state of a Slurm batch", () => {
   assertEquals(retrySelection(rows, false), [1, 2, 4, 6, 7, 8]);
 });
 
+Deno.test("statusRows() counts a task ended by a cancel or time limit as such, even with exit 0", () => {
+  const rows = statusRows(input(plan("slurm", 3), {
+    manifests: new Map([
+      [0, ended(0, { cancelled: true })],
+      [1, ended(0, { timedOut: true })],
+      [2, ended(0)],
+    ]),
+    sacct: [{ jobId: "41", index: 2, state: "CANCELLED" }],
+  }));
+  assertEquals(rows.map((r) => [r.state, r.exit]), [["cancelled", 0], ["timed out", 0], [
+    "cancelled",
+    0,
+  ]]);
+});
+
 Deno.test("statusRows() without accounting: gone from squeue and no result is failed", () => {
   const rows = statusRows(input(plan("slurm", 1), {}));
   assertEquals(rows.map((r) => [r.state, r.note]), [[
