@@ -30,6 +30,7 @@ import {
 } from "./_harness.ts";
 import { agentSkipReason, imageName as agentImageName, toolCommand } from "./agents/_agents.ts";
 import { startMessagesMock } from "./agents/_mock_models.ts";
+import { FAKE_SINGULARITY } from "./_fake_backend.ts";
 
 const IMAGE = "localhost/llm-test:latest";
 
@@ -530,3 +531,53 @@ Deno.test({
     }
   },
 });
+
+// Singularity/Apptainer cannot run here: a recorded fake `apptainer` (tests/e2e/_fake_backend.ts)
+// stands in for it on PATH, on the submit host and in the array tasks alike; Slurm is real.
+batchTest(
+  "llm batch run --slurm with Apptainer nodes pulls the SIF once, then each array task runs it",
+  true,
+  async (box) => {
+    const bin = join(box.root, "fakebin");
+    await Deno.mkdir(bin);
+    await Deno.writeTextFile(join(bin, "apptainer"), FAKE_SINGULARITY);
+    await Deno.chmod(join(bin, "apptainer"), 0o755);
+    const log = join(box.root, "fake.log");
+    for (const w of ["a0", "a1", "a2"]) await Deno.mkdir(join(box.workspace, w));
+    await Deno.writeTextFile(
+      join(box.workspace, "sif.jsonl"),
+      ["a0", "a1", "a2"].map((w) =>
+        JSON.stringify({ workspace: w, agent: "shell", prompt: "true" })
+      )
+        .join("\n") + "\n",
+    );
+    await chownTree(box.root, ...(await owner(box)));
+    const results = join(box.root, "results");
+    const r = await finish(
+      spawnLlm(box, [
+        "batch",
+        "run",
+        join(box.workspace, "sif.jsonl"),
+        "--slurm",
+        "--results",
+        results,
+      ], {
+        env: { ...box.env, PATH: `${bin}:/usr/bin:/bin`, FAKE_LOG: log },
+      }),
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stderr, "filling the SIF cache once for the nodes");
+    const s = await waitFor(box, results, settled, 120);
+    assertEquals(s.tasks.map((t) => t.state), ["done", "done", "done"]);
+    const lines = read(log).split("\n");
+    assertEquals(lines.filter((l) => l === "argv pull").length, 1, "one pull for the whole batch");
+    assertEquals(lines.filter((l) => l === "started").length, 3, "one exec per array task");
+    // Each array task ran the SIF that the pull put (by rename) in the shared cache.
+    const sifs = lines.filter((l) => l.startsWith(`argv ${box.home}/.cache/llm/`));
+    assertEquals(sifs.length, 4, sifs.join("\n"));
+    assert(sifs[0].endsWith(".partial.sif"), sifs[0]);
+    const sif = sifs[1].slice(5);
+    assertEquals(sifs.slice(1), [1, 2, 3].map(() => `argv ${sif}`));
+    assertStringIncludes(read(sif), "SIF ");
+  },
+);
