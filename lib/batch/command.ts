@@ -17,6 +17,7 @@ import { type BatchPlan, type CommandLineSettings, planBatch } from "./plan.ts";
 import {
   CANCEL_FILE,
   checkFreshResults,
+  PLAN_FILE,
   readCancel,
   readManifests,
   readPlan,
@@ -212,11 +213,26 @@ async function batchRun(
     return 0;
   }
   if (slurm) await pullOnce(system, options, plan);
+  const existed = system.stat(resultsDir) !== null;
   system.mkdir(resultsDir, 0o700);
-  await cloneRepos(system, plan);
+  // Until a task runs or is submitted, a failure leaves no half-made results:
+  // the same command must work once the repository or the Slurm option is fixed.
+  const undo = () => {
+    const made = existed ? ["workspaces", "slurm", SCRIPT_NAME, PLAN_FILE] : [""];
+    for (const name of made) system.remove(join(resultsDir, name));
+  };
+  try {
+    await cloneRepos(system, plan);
+  } catch (e) {
+    undo();
+    throw e;
+  }
   writePlan(system, plan);
   if (slurm) {
-    const { id } = await submit(system, plan, all, SCRIPT_NAME);
+    const { id } = await submit(system, plan, all, SCRIPT_NAME).catch((e) => {
+      undo();
+      throw e;
+    });
     writePlan(system, {
       ...plan,
       jobs: [{ id, indices: all, submitted: new Date().toISOString() }],

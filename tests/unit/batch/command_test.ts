@@ -313,6 +313,7 @@ Deno.test("llm batch run --slurm reports sbatch's own error", async () => {
     e.message,
     "sbatch failed (exit 1): sbatch: error: Invalid partition name specified",
   );
+  assertEquals(system.stat(`${CWD}/out`), null, "nothing submitted, no results directory left");
 });
 
 function slow(system: FakeSystem, options: FakeProcessOptions = {}): FakeProcesses {
@@ -629,4 +630,52 @@ Deno.test("llm batch run --slurm --dry-run prints the sbatch command and script,
       `exec /shared/bin/llm batch task ${CWD}/out "$SLURM_ARRAY_TASK_ID"\n`,
   );
   assertEquals(system.changes, []);
+});
+
+Deno.test("llm batch run draws a progress line with an ETA on a terminal, and none elsewhere", async () => {
+  const system = host({ terminalStreams: ["stderr"] });
+  await batch(system, ["run", "tasks.yaml", "--results", "out", "--parallel", "2"], slow(system));
+  const progress = system.err.filter((l) => l.startsWith("\r\x1b[2K"));
+  assertEquals(progress[0], "\r\x1b[2Kbatch: 0/5 done, 1 running, 0 failed");
+  assert(progress.some((l) => /, ETA \d+s$/.test(l)), progress.join("\n"));
+  assertEquals(progress.at(-1), "\r\x1b[2Kbatch: 4/5 done, 0 running, 1 failed");
+  assertEquals(system.err.at(-1), "\n");
+  const plain = host();
+  await batch(plain, ["run", "tasks.yaml", "--results", "out"], slow(plain));
+  assertEquals(plain.err.filter((l) => l.includes("\r")), []);
+});
+
+Deno.test("llm batch run clones each repo task into the results before any task starts", async () => {
+  const system = host(
+    { executables: ["podman", "git"] },
+    "agent: shell\ntasks:\n  - { repo: ../tool, prompt: x }\n",
+  );
+  const procs = slow(system);
+  await batch(system, ["run", "tasks.yaml", "--results", "out"], procs);
+  assertEquals(system.ran.find((a) => a[1] === "clone"), [
+    "git",
+    "clone",
+    "--quiet",
+    "/home/user/tool",
+    `${CWD}/out/workspaces/0-tool`,
+  ]);
+  assertEquals(procs.children[0].options.cwd, `${CWD}/out/workspaces/0-tool`);
+});
+
+Deno.test("llm batch run stops before any task when a clone fails", async () => {
+  const system = host(
+    { outputs: { "git clone": { code: 128, stderr: "fatal: repository '/x' does not exist\n" } } },
+    "agent: shell\ntasks:\n  - { workspace: a, prompt: x }\n  - { repo: /x, prompt: x }\n",
+  );
+  const procs = slow(system);
+  const e = await assertRejects(
+    () => batch(system, ["run", "tasks.yaml", "--results", "out"], procs),
+    LlmError,
+  );
+  assertEquals(
+    e.message,
+    "tasks.yaml:4: git clone /x failed: fatal: repository '/x' does not exist; nothing was started",
+  );
+  assertEquals(procs.children, []);
+  assertEquals(system.stat(`${CWD}/out`), null, "no half-made results directory");
 });
