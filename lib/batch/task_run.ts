@@ -101,19 +101,34 @@ export async function runTask(
     options.abort?.removeEventListener("abort", onAbort);
   }
   const endMs = Date.now();
-  system.writeFileAtomic(join(dir, "exit_code"), `${ended.code}\n`, 0o600);
+  const exit = exitOf(ended.code, why);
+  system.writeFileAtomic(join(dir, "exit_code"), `${exit}\n`, 0o600);
   const git = startCommit ? await saveChanges(system, task.workspace, dir, startCommit) : undefined;
   manifest = {
     ...manifest,
     end: new Date(endMs).toISOString(),
     durationSeconds: (endMs - startMs) / 1000,
-    exit: ended.code,
+    exit,
     ...(ended.signal ? { signal: ended.signal } : {}),
     ...(why ? { [why]: true } : {}),
     ...(git ? { git } : {}),
   };
   write();
   return manifest;
+}
+
+/** Exit codes of a task llm ended whose launch still reported success. */
+export const TIMED_OUT_EXIT = 124;
+export const CANCELLED_EXIT = 130;
+
+/**
+ * A task ended at its time limit or by a cancel did not finish, whatever its
+ * launch returned then (a signalled rootless podman client can exit 0): 124
+ * as `timeout` does, or 130 as after Ctrl-C, where the code would be 0.
+ */
+function exitOf(code: number, why: "timedOut" | "cancelled" | undefined): number {
+  if (code !== 0 || why === undefined) return code;
+  return why === "timedOut" ? TIMED_OUT_EXIT : CANCELLED_EXIT;
 }
 
 /**

@@ -581,3 +581,39 @@ batchTest(
     assertStringIncludes(read(sif), "SIF ");
   },
 );
+
+batchTest(
+  "llm batch run --time ends a task at its limit and marks it timed out",
+  false,
+  async (box) => {
+    for (const w of ["t0", "t1"]) await Deno.mkdir(join(box.workspace, w));
+    await Deno.writeTextFile(
+      join(box.workspace, "slow.jsonl"),
+      JSON.stringify({ workspace: "t0", agent: "shell", prompt: "echo started; sleep 300" }) +
+        "\n" +
+        JSON.stringify({ workspace: "t1", agent: "shell", prompt: "echo quick" }) + "\n",
+    );
+    await chownTree(box.root, ...(await owner(box)));
+    const results = join(box.root, "results");
+    const r = await llm(box, [
+      "batch",
+      "run",
+      join(box.workspace, "slow.jsonl"),
+      "--time",
+      "0:05",
+      "--results",
+      results,
+      "--image-name",
+      IMAGE,
+      "--backend",
+      "podman",
+    ]);
+    assertEquals(r.code, 1, r.stderr);
+    const s = await status(box, results);
+    assertEquals(s.tasks.map((t) => t.state), ["timed out", "done"]);
+    const m = JSON.parse(read(join(results, s.tasks[0].dir, "manifest.json")));
+    assertEquals(m.timedOut, true);
+    assert(m.durationSeconds >= 5 && m.durationSeconds < 60, String(m.durationSeconds));
+    assertEquals(await containersOf(box), "");
+  },
+);

@@ -679,3 +679,73 @@ Deno.test("llm batch run stops before any task when a clone fails", async () => 
   assertEquals(procs.children, []);
   assertEquals(system.stat(`${CWD}/out`), null, "no half-made results directory");
 });
+
+Deno.test("llm batch retry --failed of a local batch runs only the failed task again, here", async () => {
+  const system = host();
+  assertEquals(await batch(system, ["run", "tasks.yaml", "--results", "out"], slow(system)), 1);
+  const again = fakeProcesses(system, { exitOf: () => 0 });
+  system.out.length = 0;
+  assertEquals(await batch(system, ["retry", "out", "--failed"], again), 0);
+  assertEquals(again.children.map((c) => c.argv.at(-1)), ["exit 3"]);
+  assertEquals(text(system, `${CWD}/out/tasks/1-b/attempt-1/exit_code`), "3\n");
+  assertEquals(JSON.parse(text(system, `${CWD}/out/tasks/1-b/manifest.json`)).attempt, 2);
+  assert(system.out.join("").endsWith("1 task: 1 done\n"), system.out.join(""));
+});
+
+Deno.test("llm batch retry refuses a local batch whose runner is still running", async () => {
+  const system = host();
+  await batch(system, ["run", "tasks.yaml", "--results", "out"], slow(system));
+  setContent(
+    system,
+    `${CWD}/out/runner.json`,
+    JSON.stringify({ pid: 5151, host: "node1", started: "" }),
+  );
+  const e = await assertRejects(
+    () => batch(system, ["retry", "out"], fakeProcesses(system, { alive: [5151] })),
+    LlmError,
+  );
+  const id = JSON.parse(text(system, `${CWD}/out/batch.json`)).id;
+  assertEquals(
+    e.message,
+    `batch ${id} is still running (pid 5151): wait for it, or 'llm batch cancel out'`,
+  );
+});
+
+Deno.test("a task ended at its limit or by a cancel never records exit 0", async () => {
+  const { runTask } = await import("../../../lib/batch/task_run.ts");
+  const system = host();
+  const plan = {
+    version: 1,
+    id: "b1",
+    created: "",
+    taskFile: "/t.yaml",
+    mode: "local" as const,
+    resultsDir: "/out",
+    self: ["llm"],
+    time: "0:01",
+    timeSeconds: 0.01,
+    slurm: {},
+    jobs: [],
+    tasks: [{
+      index: 0,
+      name: "a",
+      dir: "tasks/0-a",
+      agent: "shell",
+      image: null,
+      workspace: CWD,
+      tags: [],
+      argv: ["llm", "shell"],
+      source: "t:1",
+    }],
+  };
+  // The launch answers SIGTERM with exit 0, as a signalled rootless podman client can.
+  const procs = fakeProcesses(system, { endOnTerm: false });
+  const running = runTask(system, procs, plan, plan.tasks[0], { graceMs: 60_000 });
+  while (procs.children.length < 1 || procs.children[0].signals.length < 1) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  procs.children[0].finish({ code: 0, signal: null });
+  const m = await running;
+  assertEquals([m.exit, m.timedOut], [124, true]);
+  assertEquals(text(system, "/out/tasks/0-a/exit_code"), "124\n");
+});
