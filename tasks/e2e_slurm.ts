@@ -81,6 +81,9 @@ async function until(seconds: number, check: () => Promise<boolean>): Promise<bo
 
 function slurmConf(dir: string, host: string, ports: SlurmPorts): string {
   const socket = join(dir, "munge/munge.socket.2");
+  // No more than the machine has, or slurmd drains the node ("Low RealMemory").
+  const cpus = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  const memoryMb = Math.min(2000, Math.floor(Deno.systemMemoryInfo().total / 1048576 / 2));
   return `# Written by tasks/e2e_slurm.ts: a single-node cluster for the tests.
 ClusterName=llme2e
 SlurmctldHost=${host}(127.0.0.1)
@@ -111,7 +114,7 @@ KillWait=5
 MinJobAge=300
 MaxArraySize=1001
 SchedulerParameters=sched_interval=1
-NodeName=${host} NodeAddr=127.0.0.1 CPUs=2 RealMemory=2000 State=UNKNOWN
+NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${memoryMb} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 `;
 }
