@@ -81,7 +81,7 @@ export const BATCH_OPTIONS: readonly OptionDef[] = [
 export const BATCH_COMMAND: CommandSpec = {
   name: "batch",
   summary: "Run many headless agent tasks, here or as a Slurm job array",
-  usage: "batch run TASKS [--slurm] [--parallel N] [--results DIR] | status|retry|cancel DIR",
+  usage: "batch run|status|retry|cancel TASKS|DIR [options]",
   options: BATCH_OPTIONS,
   examples: [
     "llm batch run tasks.yaml --parallel 2          # here, two at a time",
