@@ -454,6 +454,9 @@ batchTest("Ctrl-C of a local batch leaves no task running", false, async (box) =
     const r = await out;
     throw new Error(`two tasks did not start: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   }
+  // While it runs, status reads the local runner's state.
+  const during = await status(box, results);
+  assertEquals(during.tasks.map((t) => t.state), ["running", "running", "pending"]);
   await new Deno.Command("kill", { args: ["-INT", "--", `-${pgid}`] }).output();
   const r = await out;
   assert(r.code !== 0, `interrupted: ${r.code}`);
