@@ -156,7 +156,10 @@ async function batchRun(
   const slurmFlags: Record<string, string> = {};
   for (const k of SLURM_KEYS) {
     const v = options.values.get(k);
-    if (v !== undefined) slurmFlags[k] = v;
+    if (v === undefined) continue;
+    // A task file's slurm: settings may sit unused in a local run; a flag given for this run may not.
+    if (!slurm) throw new UsageError(`--${k} is an sbatch option: add --slurm, or drop --${k}`);
+    slurmFlags[k] = v;
   }
   const cli: CommandLineSettings = {
     agent: options.values.get("agent"),

@@ -94,6 +94,13 @@ const BAD: [string, string[], string, FakeSystemOptions?, typeof UsageError?][] 
     "--slurm: sbatch is not on PATH: run this on a Slurm login node (or 'module load slurm'), or drop --slurm to run the tasks here",
   ],
   [
+    "a Slurm option without --slurm",
+    ["run", "tasks.yaml", "--partition", "gpu"],
+    "--partition is an sbatch option: add --slurm, or drop --partition",
+    {},
+    UsageError,
+  ],
+  [
     "--parallel 0",
     ["run", "tasks.yaml", "--parallel", "0"],
     "--parallel '0' must be a positive number",
@@ -102,9 +109,9 @@ const BAD: [string, string[], string, FakeSystemOptions?, typeof UsageError?][] 
   ],
   [
     "--cpus-per-task x",
-    ["run", "tasks.yaml", "--cpus-per-task", "x"],
+    ["run", "tasks.yaml", "--slurm", "--cpus-per-task", "x"],
     "--cpus-per-task 'x' must be a positive number",
-    {},
+    { executables: ["sbatch"] },
     UsageError,
   ],
   [
