@@ -286,7 +286,9 @@ async function pullOnce(system: System, options: ParsedOptions, plan: BatchPlan)
   const agents = [...new Set(plan.tasks.map((t) => t.agent))];
   const argv = [...plan.self, ...imageFlags, `--backend=${backend}`, "pull", ...agents];
   system.stderr(`llm: filling the SIF cache once for the nodes: ${quoteArgv(argv)}\n`);
-  const result = await system.interactive(argv, { inheritStderr: true });
+  // Captured, then shown on stderr: stdout carries the job id alone, for scripts.
+  const result = await system.output(argv);
+  system.stderr(result.stdout + result.stderr);
   if (result.code !== 0) {
     throw new LlmError(`llm pull failed (exit ${result.code}); nothing was submitted`);
   }

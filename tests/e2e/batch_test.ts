@@ -570,6 +570,7 @@ batchTest(
     );
     assertEquals(r.code, 0, r.stderr);
     assertStringIncludes(r.stderr, "filling the SIF cache once for the nodes");
+    assert(/^\d+\n$/.test(r.stdout), `stdout holds the job id alone: ${r.stdout}`);
     const s = await waitFor(box, results, settled, 120);
     assertEquals(s.tasks.map((t) => t.state), ["done", "done", "done"]);
     const lines = read(log).split("\n");

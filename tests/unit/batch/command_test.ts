@@ -252,10 +252,14 @@ for (const backend of ["singularity", "apptainer"]) {
   Deno.test(`llm batch run --slurm fills the SIF cache once before submitting (${backend} nodes)`, async () => {
     const system = host({
       executables: ["sbatch", backend],
-      outputs: { sbatch: { stdout: "77;cluster\n" } },
+      outputs: {
+        sbatch: { stdout: "77;cluster\n" },
+        "/shared/bin/llm": { stdout: "ghcr.io/x -> /home/user/.cache/llm/x.sif\n" },
+      },
     }, TASKS.replace("agent: shell", `agent: shell\nbackend: ${backend}\ntag: v2`));
     assertEquals(await batch(system, ["run", "tasks.yaml", "--slurm", "--results", "out"]), 0);
-    assertEquals(system.out.join(""), "77\n");
+    assertEquals(system.out.join(""), "77\n", "stdout holds the job id alone");
+    assert(system.err.join("").includes("ghcr.io/x -> /home/user/.cache/llm/x.sif\n"));
     const order = system.ran.map((a) => a.slice(0, a[0] === "sbatch" ? 3 : 4).join(" "));
     assertEquals(order.filter((l) => l.includes("pull") || l.startsWith("sbatch")), [
       `/shared/bin/llm --tag=v2 --backend=${backend} pull`,
@@ -282,7 +286,7 @@ for (const backend of ["singularity", "apptainer"]) {
 
 Deno.test("llm batch run --slurm finds Singularity on PATH when the backend is auto", async () => {
   const system = host({
-    executables: ["sbatch", "singularity"],
+    executables: ["sbatch", "singularity", "/shared/bin/llm"],
     outputs: { sbatch: { stdout: "5\n" } },
   });
   assertEquals(await batch(system, ["run", "tasks.yaml", "--slurm", "--results", "out"]), 0);
@@ -297,7 +301,7 @@ Deno.test("llm batch run --slurm finds Singularity on PATH when the backend is a
 Deno.test("llm batch run --slurm submits nothing when the pull fails", async () => {
   const system = host({
     executables: ["sbatch", "apptainer"],
-    interactiveResult: { code: 1, stderrTail: "" },
+    outputs: { "/shared/bin/llm": { code: 1, stderr: "llm: error: no network\n" } },
   });
   const e = await assertRejects(
     () => batch(system, ["run", "tasks.yaml", "--slurm", "--results", "out"]),
