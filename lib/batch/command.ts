@@ -174,7 +174,7 @@ async function batchRun(
   positiveInt(slurmFlags["cpus-per-task"], "cpus-per-task");
   const override = system.env.LLM_BATCH_SELF;
   const self = selfInvocation({ ...procs.program(), ...(override ? { override } : {}) });
-  const plan = planBatch({
+  let plan = planBatch({
     file,
     taskFile,
     resultsDir,
@@ -230,6 +230,14 @@ async function batchRun(
     undo();
     throw e;
   }
+  // Pinned before any task runs: later the agent may have rewritten the repository's settings.
+  const { gitGuard } = await import("./git_guard.ts");
+  const tasks = [];
+  for (const t of plan.tasks) {
+    const git = await gitGuard(system, t.workspace);
+    tasks.push(git ? { ...t, git } : t);
+  }
+  plan = { ...plan, tasks };
   writePlan(system, plan);
   if (slurm) {
     const { id } = await submit(system, plan, all, SCRIPT_NAME).catch((e) => {

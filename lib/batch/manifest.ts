@@ -44,11 +44,15 @@ export interface TaskManifest {
   readonly timedOut?: boolean;
   /** Ended because the batch was cancelled (Ctrl-C, `llm batch cancel`, `scancel`). */
   readonly cancelled?: boolean;
-  /** When the workspace is a git repository: the commit at start and the change files. */
+  /**
+   * When the workspace is a git repository: the commit at start and the
+   * change files, or why the changes were not recorded.
+   */
   readonly git?: {
-    readonly startCommit: string;
+    readonly startCommit?: string;
     readonly diff?: string;
     readonly untracked?: string;
+    readonly notRecorded?: string;
   };
 }
 

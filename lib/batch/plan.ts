@@ -9,6 +9,7 @@
 import { LlmError } from "../errors.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../std/path.ts";
 import { closest } from "../text/suggest.ts";
+import type { GitGuard } from "./git_guard.ts";
 import { SLURM_KEYS, type TaskEntry, type TaskFile } from "./taskfile.ts";
 import { parseSlurmTime } from "./time.ts";
 
@@ -44,6 +45,8 @@ export interface PlannedTask {
   readonly argv: readonly string[];
   /** Where the task is written, for messages (`tasks.yaml:12`). */
   readonly source: string;
+  /** The workspace's repository as planned, when it has one (see git_guard.ts). */
+  readonly git?: GitGuard;
 }
 
 /** What `batch.json` holds. */

@@ -8,6 +8,7 @@
 import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import type { Processes } from "./_process.ts";
+import { gitCommand, type GitGuard, guardBroken } from "./git_guard.ts";
 import { MANIFEST_VERSION, type TaskManifest } from "./manifest.ts";
 import { type BatchPlan, type PlannedTask, redactArgv } from "./plan.ts";
 
@@ -35,16 +36,18 @@ export async function runTask(
   const dir = join(plan.resultsDir, task.dir);
   system.mkdir(dir, 0o700);
   const attempt = 1 + procs.entries(dir).filter((n) => /^attempt-\d+$/.test(n)).length;
-  const head = await system.output([
-    "git",
-    "-C",
-    task.workspace,
-    "rev-parse",
-    "--verify",
-    "-q",
-    "HEAD",
-  ]);
-  const startCommit = head.code === 0 ? head.stdout.trim() : undefined;
+  // Git runs on the host only in the repository pinned at planning, unchanged since.
+  let startCommit: string | undefined;
+  let notRecorded = task.git ? await guardBroken(system, task.git) : null;
+  if (task.git && notRecorded === null) {
+    const head = await git(system, task.git, task.workspace, [
+      "rev-parse",
+      "--verify",
+      "-q",
+      "HEAD",
+    ]);
+    startCommit = head.code === 0 ? head.stdout.trim() : undefined;
+  }
   const startMs = Date.now();
   let manifest: TaskManifest = {
     version: MANIFEST_VERSION,
@@ -103,7 +106,13 @@ export async function runTask(
   const endMs = Date.now();
   const exit = exitOf(ended.code, why);
   system.writeFileAtomic(join(dir, "exit_code"), `${exit}\n`, 0o600);
-  const git = startCommit ? await saveChanges(system, task.workspace, dir, startCommit) : undefined;
+  let changes: TaskManifest["git"] | undefined;
+  if (task.git && startCommit) {
+    notRecorded = await guardBroken(system, task.git);
+    changes = notRecorded === null
+      ? await saveChanges(system, task.git, task.workspace, dir, startCommit)
+      : { startCommit, notRecorded };
+  } else if (notRecorded !== null) changes = { notRecorded };
   manifest = {
     ...manifest,
     end: new Date(endMs).toISOString(),
@@ -111,7 +120,7 @@ export async function runTask(
     exit,
     ...(ended.signal ? { signal: ended.signal } : {}),
     ...(why ? { [why]: true } : {}),
-    ...(git ? { git } : {}),
+    ...(changes ? { git: changes } : {}),
   };
   write();
   return manifest;
@@ -138,24 +147,22 @@ function exitOf(code: number, why: "timedOut" | "cancelled" | undefined): number
  */
 async function saveChanges(
   system: System,
+  guard: GitGuard,
   workspace: string,
   dir: string,
   startCommit: string,
 ): Promise<TaskManifest["git"]> {
-  const diff = await system.output([
-    "git",
-    "-C",
-    workspace,
+  const diff = await git(system, guard, workspace, [
     "diff",
     "--binary",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--ignore-submodules",
     startCommit,
     "--",
     ".",
   ]);
-  const untracked = await system.output([
-    "git",
-    "-C",
-    workspace,
+  const untracked = await git(system, guard, workspace, [
     "ls-files",
     "--others",
     "--exclude-standard",
@@ -172,4 +179,9 @@ async function saveChanges(
     out.untracked = "untracked.txt";
   }
   return out;
+}
+
+function git(system: System, guard: GitGuard, workspace: string, args: readonly string[]) {
+  const { argv, env } = gitCommand(guard, args);
+  return system.output(argv, { env, cwd: workspace });
 }

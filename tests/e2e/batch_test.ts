@@ -621,3 +621,47 @@ batchTest(
     assertEquals(await containersOf(box), "");
   },
 );
+
+batchTest(
+  "a task that rewrites its repository's git settings runs nothing on the host",
+  false,
+  async (box) => {
+    const ws = join(box.workspace, "g0");
+    await Deno.mkdir(ws);
+    await Deno.writeTextFile(join(ws, "README"), "readme\n");
+    // The agent plants an external diff driver: host-side `git diff` would run it outside the container.
+    const plant = [
+      `printf '#!/bin/sh\\ntouch "$(dirname "$0")/PWNED"\\n' > pwn.sh`,
+      "chmod +x pwn.sh",
+      `printf '[diff]\\n\\texternal = %s/pwn.sh\\n' "$PWD" >> .git/config`,
+      "echo changed >> README",
+    ].join("; ");
+    await Deno.writeTextFile(
+      join(box.workspace, "git.jsonl"),
+      JSON.stringify({ workspace: "g0", agent: "shell", prompt: plant }) + "\n",
+    );
+    await chownTree(box.root, ...(await owner(box)));
+    const git = (args: string[]) => runAs(box, ["git", "-C", ws, ...args]);
+    await git(["init", "-q"]);
+    await git(["add", "README"]);
+    await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "start"]);
+    const results = join(box.root, "results");
+    const r = await llm(box, [
+      "batch",
+      "run",
+      join(box.workspace, "git.jsonl"),
+      "--results",
+      results,
+      "--image-name",
+      IMAGE,
+      "--backend",
+      "podman",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(read(join(ws, ".git/config")), "pwn.sh", "the plant happened");
+    const pwned = await Deno.stat(join(ws, "PWNED")).then(() => true, () => false);
+    assertEquals(pwned, false, "the planted driver ran on the host");
+    const m = JSON.parse(read(join(results, "tasks/0-g0/manifest.json")));
+    assertStringIncludes(m.git.notRecorded, "changed since the batch was planned");
+  },
+);
