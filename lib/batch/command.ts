@@ -8,7 +8,7 @@ import { GLOBAL_OPTIONS } from "../cli/options.ts";
 import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import { LlmError, UsageError } from "../errors.ts";
 import { BUILTIN_AGENTS } from "../launch/agents.ts";
-import { basename, join, resolve } from "../std/path.ts";
+import { basename, dirname, join, resolve } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import { quoteArgv } from "../text/shell_words.ts";
 import { type Processes, realProcesses } from "./_process.ts";
@@ -189,6 +189,7 @@ async function batchRun(
     realPath: (p) => system.realPath(p),
   });
   const all = plan.tasks.map((t) => t.index);
+  checkResultsOutside(system, resultsDir, plan);
   if (slurm) {
     checkShared(
       [
@@ -256,6 +257,32 @@ async function batchRun(
     return 0;
   }
   return await local(system, procs, plan, all, plan.parallel ?? defaultParallel(procs.cpus()));
+}
+
+/**
+ * The agent of a task sees its workspace read-write: results inside one
+ * would let it rewrite the plan (the argv a retry runs on the host) and the
+ * other tasks' results.
+ */
+function checkResultsOutside(system: System, resultsDir: string, plan: BatchPlan): void {
+  let probe = resultsDir;
+  let rest = "";
+  // The results directory may not exist yet: resolve its nearest existing parent.
+  while (system.realPath(probe) === null && probe !== "/") {
+    rest = `/${basename(probe)}${rest}`;
+    probe = dirname(probe);
+  }
+  const real = `${system.realPath(probe) ?? probe}${rest}`.replace(/^\/\//, "/");
+  for (const t of plan.tasks) {
+    if (t.repo) continue;
+    const ws = system.realPath(t.workspace) ?? t.workspace;
+    if (real === ws || real.startsWith(ws.endsWith("/") ? ws : `${ws}/`)) {
+      throw new LlmError(
+        `--results ${resultsDir} is inside the workspace of ${t.source} (${t.workspace}), where ` +
+          `its agent could rewrite the batch's plan: put the results outside every workspace`,
+      );
+    }
+  }
 }
 
 async function local(

@@ -94,6 +94,11 @@ const BAD: [string, string[], string, FakeSystemOptions?, typeof UsageError?][] 
     "--slurm: sbatch is not on PATH: run this on a Slurm login node (or 'module load slurm'), or drop --slurm to run the tasks here",
   ],
   [
+    "a results directory inside a workspace",
+    ["run", "tasks.yaml", "--results", "a/out"],
+    `--results ${CWD}/a/out is inside the workspace of tasks.yaml:3 (${CWD}/a), where its agent could rewrite the batch's plan: put the results outside every workspace`,
+  ],
+  [
     "a Slurm option without --slurm",
     ["run", "tasks.yaml", "--partition", "gpu"],
     "--partition is an sbatch option: add --slurm, or drop --partition",
@@ -759,4 +764,11 @@ Deno.test("a task ended at its limit or by a cancel never records exit 0", async
   const m = await running;
   assertEquals([m.exit, m.timedOut], [124, true]);
   assertEquals(text(system, "/out/tasks/0-a/exit_code"), "124\n");
+});
+
+Deno.test("llm batch run refuses the default results directory when the task runs in the current one", async () => {
+  const system = host({}, "agent: shell\ntasks:\n  - { workspace: ., prompt: x }\n");
+  const e = await assertRejects(() => batch(system, ["run", "tasks.yaml"]), LlmError);
+  assert(e.message.includes(`is inside the workspace of tasks.yaml:3 (${CWD})`), e.message);
+  assertEquals(system.changes, []);
 });
