@@ -333,7 +333,7 @@ async function cloneRepos(system: System, plan: BatchPlan): Promise<void> {
   for (const t of plan.tasks) {
     if (!t.repo) continue;
     system.mkdir(join(plan.resultsDir, "workspaces"), 0o700);
-    const out = await system.output(["git", "clone", "--quiet", t.repo, t.workspace]);
+    const out = await system.output(["git", "clone", "--quiet", "--", t.repo, t.workspace]);
     if (out.code !== 0) {
       throw new LlmError(
         `${t.source}: git clone ${t.repo} failed: ${out.stderr.trim().split("\n").at(-1) ?? ""}; ` +

@@ -672,6 +672,7 @@ Deno.test("llm batch run clones each repo task into the results before any task 
     "git",
     "clone",
     "--quiet",
+    "--",
     "/home/user/tool",
     `${CWD}/out/workspaces/0-tool`,
   ]);
