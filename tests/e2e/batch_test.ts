@@ -304,14 +304,21 @@ batchTest(
     assertEquals(read(join(box.workspace, "w0/out.txt")), "hello from 0\n");
     const m = JSON.parse(read(join(results, s.tasks[3].dir, "manifest.json")));
     assertEquals([m.slurm.arrayJobId, m.slurm.arrayTaskId], [jobId, "3"]);
-    // Slurm's own view agrees: one array task failed.
-    const sacct = await new Deno.Command("sacct", {
-      args: ["-n", "-P", "-X", `--jobs=${jobId}`, "--format=JobID,State,ExitCode"],
-      env: { SLURM_CONF: box.env.SLURM_CONF },
-      stdout: "piped",
-    }).output();
-    const sacctOut = new TextDecoder().decode(sacct.stdout);
-    if (slurmState()?.slurmAccounting) assertStringIncludes(sacctOut, `${jobId}_1|FAILED|3:0`);
+    // Slurm's own view agrees: one array task failed (accounting arrives a little later).
+    if (slurmState()?.slurmAccounting) {
+      const want = `${jobId}_1|FAILED|3:0`;
+      let sacctOut = "";
+      for (let i = 0; i < 60 && !sacctOut.includes(want); i++) {
+        if (i > 0) await new Promise((res) => setTimeout(res, 500));
+        const sacct = await new Deno.Command("sacct", {
+          args: ["-n", "-P", "-X", `--jobs=${jobId}`, "--format=JobID,State,ExitCode"],
+          env: { SLURM_CONF: box.env.SLURM_CONF },
+          stdout: "piped",
+        }).output();
+        sacctOut = new TextDecoder().decode(sacct.stdout);
+      }
+      assertStringIncludes(sacctOut, want);
+    }
     const table = await llm(box, ["batch", "status", results]);
     assertStringIncludes(table.stdout, "6 tasks: 5 done, 1 failed");
 
