@@ -185,10 +185,13 @@ async function waitFor(
 ): Promise<StatusJson> {
   const until = Date.now() + seconds * 1000;
   let last: StatusJson | undefined;
+  let held = 0;
   while (Date.now() < until) {
     last = await status(box, dir);
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, 1000));
+    // Twice in a row: Slurm's view of a job that just ended can lag behind by a moment.
+    held = done(last) ? held + 1 : 0;
+    if (held === 2) return last;
+    await new Promise((r) => setTimeout(r, held ? 300 : 1000));
   }
   throw new Error(`batch did not get there in ${seconds}s: ${JSON.stringify(last?.tasks)}`);
 }
