@@ -4,7 +4,7 @@
  * off to the planner, the local runner or Slurm.
  */
 import type { CommandContext } from "../cli/command.ts";
-import { GLOBAL_OPTIONS } from "../cli/options.ts";
+import { NETWORK_CHOICES } from "../cli/options.ts";
 import { type ParsedOptions, sourceOf } from "../cli/parse.ts";
 import { LlmError, UsageError } from "../errors.ts";
 import { BUILTIN_AGENTS } from "../launch/agents.ts";
@@ -43,6 +43,7 @@ const ACCEPTS: Readonly<Record<string, readonly string[]>> = {
     "backend",
     "image-name",
     "tag",
+    "network",
     "config",
     "dry-run",
   ],
@@ -166,6 +167,7 @@ async function batchRun(
     image: fromCommandLine(options, "image-name"),
     tag: fromCommandLine(options, "tag"),
     backend: fromCommandLine(options, "backend"),
+    network: fromCommandLine(options, "network"),
     time: options.values.get("time"),
     config: fromCommandLine(options, "config"),
     parallel: positiveInt(options.values.get("parallel"), "parallel"),
@@ -184,7 +186,7 @@ async function batchRun(
     self,
     agents: await knownAgents(system, options),
     cli,
-    networkOption: GLOBAL_OPTIONS.some((o) => o.name === "network"),
+    networks: NETWORK_CHOICES,
     stat: (p) => system.stat(p),
     realPath: (p) => system.realPath(p),
   });

@@ -6,7 +6,7 @@
  * Precedence for shared settings: the task file's < the command line's;
  * a task's own `agent`, `mounts` and `env` go on top of the shared ones.
  */
-import { LlmError } from "../errors.ts";
+import { LlmError, UsageError } from "../errors.ts";
 import { basename, dirname, isAbsolute, join, resolve } from "../std/path.ts";
 import { closest } from "../text/suggest.ts";
 import type { GitGuard } from "./git_guard.ts";
@@ -96,8 +96,8 @@ export interface PlanInput {
   /** Every agent a launch knows (built-in and user-defined). */
   readonly agents: readonly string[];
   readonly cli: CommandLineSettings;
-  /** Whether this llm's launches take `--network` (the egress work). */
-  readonly networkOption: boolean;
+  /** The `--network` policies this llm's launches take (none: no such option). */
+  readonly networks: readonly string[];
   /** Kind of a path, symlinks followed; null when absent. */
   stat(path: string): "file" | "dir" | "other" | null;
   /** Canonical path, or null when absent. */
@@ -124,7 +124,7 @@ const HEADLESS: Readonly<Record<string, (prompt: string) => string[]>> = {
  *     { line: 2, workspace: "a", prompt: "true", mounts: [], env: {}, tags: [] },
  *   ] },
  *   taskFile: "/w/t.yaml", resultsDir: "/w/out", id: "b1", created: "2026-01-01T00:00:00Z",
- *   mode: "local", self: ["llm"], agents: ["shell"], networkOption: false,
+ *   mode: "local", self: ["llm"], agents: ["shell"], networks: ["open", "allow", "none"],
  *   cli: { agent: "shell", slurm: {} },
  *   stat: () => "dir", realPath: (p) => p,
  * });
@@ -140,9 +140,11 @@ export function planBatch(input: PlanInput): BatchPlan {
     ? undefined
     : parseSlurmTime(time, cli.time ? "--time" : `${file.path}: time`);
   const network = cli.network ?? shared.network;
-  if (network !== undefined && !input.networkOption) {
-    throw new LlmError(
-      `network '${network}': this llm has no --network option yet; remove 'network' from the batch`,
+  if (network !== undefined && !input.networks.includes(network)) {
+    throw new UsageError(
+      `${cli.network ? "--network" : `${file.path}: network`} '${network}': use one of ${
+        input.networks.join(", ")
+      }`,
     );
   }
   const slurm: Record<string, string> = {};

@@ -4,7 +4,7 @@
 import type { CommandSpec } from "../cli/command.ts";
 import { GLOBAL_OPTIONS, type OptionDef } from "../cli/options.ts";
 
-const IMAGE_OPTIONS = ["backend", "image-name", "tag", "config"];
+const IMAGE_OPTIONS = ["backend", "image-name", "tag", "network", "config"];
 
 /** The options of `llm batch`; each subcommand accepts the ones it names. */
 export const BATCH_OPTIONS: readonly OptionDef[] = [

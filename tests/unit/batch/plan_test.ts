@@ -20,7 +20,7 @@ async function input(text: string, more: Partial<PlanInput> = {}): Promise<PlanI
     self: ["/opt/llm"],
     agents: ["codex", "claude", "pi", "shell", "mine"],
     cli: { slurm: {} },
-    networkOption: false,
+    networks: ["open", "allow", "none"],
     stat: (p) => (DIRS.has(p) ? "dir" : p === "/p/file" ? "file" : null),
     realPath: (p) => (p === "/p/linked-a" ? "/p/a" : DIRS.has(p) ? p : null),
     ...more,
@@ -182,10 +182,6 @@ const BAD: [string, string, Partial<PlanInput>?][] = [
     "agent: mine\ntasks:\n  - { workspace: a, prompt: x }\n",
     "tasks.yaml:3: llm knows no headless form of agent 'mine': give 'args' (its arguments) instead of 'prompt'",
   ],
-  [
-    "agent: shell\nnetwork: none\ntasks:\n  - { workspace: a, prompt: x }\n",
-    "network 'none': this llm has no --network option yet; remove 'network' from the batch",
-  ],
 ];
 
 for (const [text, message, more] of BAD) {
@@ -216,5 +212,32 @@ Deno.test("redactArgv() hides every --env value and nothing else", () => {
       "shell",
       "--env=Y=<redacted>",
     ],
+  );
+});
+
+Deno.test("planBatch() passes the network policy to each launch, the command line's first", async () => {
+  const text = "agent: shell\nnetwork: none\ntasks:\n  - { workspace: a, prompt: x }\n";
+  assertEquals(planBatch(await input(text)).tasks[0].argv, [
+    "/opt/llm",
+    "--network=none",
+    "shell",
+    "--",
+    "x",
+  ]);
+  const cli = { network: "allow", slurm: {} };
+  assertEquals(planBatch(await input(text, { cli })).tasks[0].argv[1], "--network=allow");
+});
+
+Deno.test("planBatch() refuses an unknown network policy, naming where it was set", async () => {
+  const text = "agent: shell\nnetwork: closed\ntasks:\n  - { workspace: a, prompt: x }\n";
+  const fromFile = await input(text);
+  assertEquals(
+    assertThrows(() => planBatch(fromFile), UsageError).message,
+    "tasks.yaml: network 'closed': use one of open, allow, none",
+  );
+  const fromFlag = await input(text, { cli: { network: "shut", slurm: {} } });
+  assertEquals(
+    assertThrows(() => planBatch(fromFlag), UsageError).message,
+    "--network 'shut': use one of open, allow, none",
   );
 });
