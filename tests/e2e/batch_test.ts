@@ -675,3 +675,44 @@ batchTest(
     assertStringIncludes(m.git.notRecorded, "changed since the batch was planned");
   },
 );
+
+batchTest(
+  "tasks given as repo: each work in their own clone, with their changes recorded",
+  false,
+  async (box) => {
+    const src = join(box.workspace, "src");
+    await Deno.mkdir(src);
+    await Deno.writeTextFile(join(src, "README"), "readme\n");
+    await Deno.writeTextFile(
+      join(box.workspace, "repos.yaml"),
+      [
+        "agent: shell",
+        `image: ${IMAGE}`,
+        "backend: podman",
+        "tasks:",
+        "  - { repo: src, name: one, prompt: 'echo one >> README' }",
+        "  - { repo: src, name: two, prompt: 'echo two >> README' }",
+        "",
+      ].join("\n"),
+    );
+    await chownTree(box.root, ...(await owner(box)));
+    const git = (args: string[]) => runAs(box, ["git", "-C", src, ...args]);
+    await git(["init", "-q"]);
+    await git(["add", "README"]);
+    await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "start"]);
+    const results = join(box.root, "results");
+    const r = await llm(box, [
+      "batch",
+      "run",
+      join(box.workspace, "repos.yaml"),
+      "--results",
+      results,
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(read(join(src, "README")), "readme\n", "the source is untouched");
+    for (const [i, name] of ["one", "two"].entries()) {
+      assertEquals(read(join(results, `workspaces/${i}-src/README`)), `readme\n${name}\n`);
+      assertStringIncludes(read(join(results, `tasks/${i}-${name}/diff.patch`)), `+${name}`);
+    }
+  },
+);
