@@ -16,12 +16,14 @@
  * 5. The egress proxy: a 100 MB download through it against direct, and
  *    the time to first byte it adds (tasks/bench_egress.ts).
  * 6. `llm ps` with 1,000 manifests on disk (tasks/bench_sessions.ts).
+ * 7. `llm batch`: local parallelism and Slurm submission (tasks/bench_batch.ts).
  */
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
 import { startupRows } from "./_bench_startup.ts";
 import { sessionRows } from "./bench_sessions.ts";
+import { batchRows } from "./bench_batch.ts";
 
 const RUNS = 25;
 const REPO = join(E2E_DIR, "..");
@@ -112,6 +114,7 @@ if (state && state.rootfulSkip === null) {
 rows.push(...await agentImageRows(state));
 rows.push(...await (await import("./bench_egress.ts")).egressRows());
 rows.push(...await sessionRows(MAIN, RUNS));
+rows.push(...await batchRows(state, E2E_DIR));
 await Deno.remove(empty);
 
 const widths = [0, 1, 2].map((i) =>

@@ -27,13 +27,14 @@ import {
   startRootless,
   stopEngine,
 } from "./e2e_docker.ts";
+import { type SlurmState, startSlurm, stopSlurm } from "./e2e_slurm.ts";
 
 export const E2E_DIR = join(new URL("..", import.meta.url).pathname, ".e2e");
 export const TEST_IMAGE = "localhost/llm-test:latest";
 export const ROOTLESS_USER = "llm-e2e";
 
 /** What the end-to-end tests can use. */
-export interface E2EState {
+export interface E2EState extends SlurmState {
   readonly podman: string | null;
   /** Why rootful podman tests cannot run, or null when they can. */
   readonly rootfulSkip: string | null;
@@ -132,6 +133,7 @@ export async function stopE2E(): Promise<string[]> {
     const problem = await stopEngine(engine);
     if (problem) problems.push(problem);
   }
+  problems.push(...await stopSlurm(join(E2E_DIR, "slurm")));
   return problems;
 }
 
@@ -244,7 +246,11 @@ export async function setupE2E(): Promise<E2EState> {
       await importImage(docker, rootless, tar, TEST_IMAGE, ["runuser", "-u", ROOTLESS_USER, "--"]);
   }
 
+  // A single-node Slurm (with accounting) for llm batch's job arrays.
+  const slurm = await startSlurm(join(E2E_DIR, "slurm"));
+
   const state: E2EState = {
+    ...slurm,
     podman,
     rootfulSkip,
     rootlessSkip,
@@ -273,6 +279,7 @@ export function describeState(state: E2EState): string {
     one("rootless podman", state.rootlessSkip),
     one("rootful docker", state.dockerRootfulSkip),
     one("rootless docker", state.dockerRootlessSkip),
+    one("slurm", state.slurmSkip),
   ].join("; ");
 }
 
@@ -284,9 +291,9 @@ if (import.meta.main) {
   }
   const state = await setupE2E();
   console.log(`e2e: ${describeState(state)}`);
-  if (state.dockerRootfulSkip === null || state.dockerRootlessSkip === null) {
+  if (state.dockerRootfulSkip === null || state.dockerRootlessSkip === null || !state.slurmSkip) {
     console.log(
-      "e2e: docker engines keep running; stop them with: deno run -A tasks/e2e_setup.ts --stop",
+      "e2e: docker engines and Slurm keep running; stop them with: deno run -A tasks/e2e_setup.ts --stop",
     );
   }
 }

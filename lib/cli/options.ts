@@ -284,6 +284,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly SharedFlag[]>> = {
   config: [],
   trust: ["dry-run"],
   doctor: [],
+  batch: ["dry-run"],
   completions: [],
   ps: [],
   show: [],

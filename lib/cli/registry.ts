@@ -3,6 +3,7 @@
  * is small; the implementation loads only when the command runs.
  */
 import type { CommandSpec } from "./command.ts";
+import { BATCH_COMMAND } from "../batch/spec.ts";
 import { COMPLETIONS_COMMAND } from "../commands/completions_spec.ts";
 import { pullSpec } from "../commands/pull_spec.ts";
 import { CONDA, CONDA_BOOTSTRAP } from "../conda/commands.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   CONFIG_COMMAND,
   TRUST_COMMAND,
   DOCTOR_COMMAND,
+  BATCH_COMMAND,
   COMPLETIONS_COMMAND,
 ];
 
