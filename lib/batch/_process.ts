@@ -24,6 +24,8 @@ export interface Launched {
 /** Where a task's process runs and writes. */
 export interface SpawnOptions {
   readonly cwd: string;
+  /** Variables added to the runner's own environment. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly stdoutPath: string;
   readonly stderrPath: string;
 }
@@ -80,6 +82,7 @@ export function realProcesses(): Processes {
         child = new Deno.Command(argv[0], {
           args: argv.slice(1),
           cwd: options.cwd,
+          ...(options.env ? { env: { ...options.env } } : {}),
           stdin: "null",
           stdout: "piped",
           stderr: "piped",

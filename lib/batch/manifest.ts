@@ -2,7 +2,8 @@
  * The per-task manifest (`manifest.json` in each task's result directory):
  * written atomically, mode 0600, when the task starts and again when it
  * ends. It stands in for the session manifest of the sessions work until
- * that lands, and records no secret value (`--env` values are redacted).
+ * that lands, and records no secret value (`--env` carries names only; older plans' values
+ * are redacted).
  */
 
 /** Version of the manifest layout. */
@@ -24,7 +25,7 @@ export interface TaskManifest {
   /** The image asked for, or null for the agent's default image. */
   readonly image: string | null;
   readonly workspace: string;
-  /** The launch argv, `--env` values replaced by `<redacted>`. */
+  /** The launch argv (`--env` names only; an older plan's values replaced by `<redacted>`). */
   readonly argv: readonly string[];
   readonly host: string;
   /** The task's own process (the `llm` launch). */

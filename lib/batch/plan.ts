@@ -41,8 +41,15 @@ export interface PlannedTask {
   /** Git URL or path cloned into `workspace` before the batch starts. */
   readonly repo?: string;
   readonly tags: readonly string[];
-  /** The whole launch: the llm invocation, llm's options, the agent and its arguments. */
+  /**
+   * The whole launch: the llm invocation, llm's options, the agent and its
+   * arguments. Variables appear by name only (`--env=NAME`): their values
+   * are in `env`, given to the launch in its environment, never on an argv
+   * another user of the node could read in /proc.
+   */
   readonly argv: readonly string[];
+  /** Values of the task's variables, for the launch's environment (absent in older plans). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Where the task is written, for messages (`tasks.yaml:12`). */
   readonly source: string;
   /** The workspace's repository as planned, when it has one (see git_guard.ts). */
@@ -205,7 +212,7 @@ export function planBatch(input: PlanInput): BatchPlan {
       ...(tag ? [`--tag=${tag}`] : []),
       ...(network ? [`--network=${network}`] : []),
       ...[...shared.mounts, ...entry.mounts].map((m) => `--mount=${mountFrom(m, base)}`),
-      ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`),
+      ...Object.keys(env).map((k) => `--env=${k}`),
       agent,
       ...agentArgs,
     ];
@@ -219,6 +226,7 @@ export function planBatch(input: PlanInput): BatchPlan {
       ...(entry.repo ? { repo: repoSource(entry.repo, base) } : {}),
       tags: entry.tags,
       argv,
+      env,
       source,
     };
   });

@@ -77,6 +77,8 @@ export async function runTask(
   }
   const child = procs.spawn(task.argv, {
     cwd: task.workspace,
+    // Plans written before values left the argv have none here.
+    env: task.env ?? {},
     stdoutPath: join(dir, "stdout.log"),
     stderrPath: join(dir, "stderr.log"),
   });

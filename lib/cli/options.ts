@@ -127,9 +127,10 @@ export const GLOBAL_OPTIONS: readonly OptionDef[] = [
     name: "env",
     short: "e",
     kind: "list",
-    placeholder: "KEY=VALUE",
+    placeholder: "KEY[=VALUE]",
     complete: "none",
-    help: "Set a variable inside the container; wins over every default (repeatable).",
+    help: "Set a variable inside the container; KEY alone passes llm's own value, keeping it off " +
+      "the command line; wins over every default (repeatable).",
   },
   {
     name: "image-name",

@@ -23,22 +23,39 @@ export const EXPORT_PROFILE = "llm-export";
 /** What a variable name may be: runtimes trim or reinterpret anything else (' PATH' is PATH). */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Parse `--env KEY=VALUE` values; a missing `=` or a key that is not a name is a usage error. */
-export function parseEnvAssignments(values: readonly string[]): Map<string, string> {
+/**
+ * Parse `--env KEY=VALUE` and `--env KEY` values (the latter from `hostEnv`);
+ * a key that is not a name, or a bare KEY that is not set, is a usage error.
+ */
+export function parseEnvAssignments(
+  values: readonly string[],
+  hostEnv: Readonly<Record<string, string>> = {},
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const v of values) {
     const eq = v.indexOf("=");
-    if (eq <= 0) {
-      throw new UsageError(`--env '${v}' must be KEY=VALUE (for an empty value write ${v}=)`);
-    }
-    const key = v.slice(0, eq);
+    // NAME alone takes the value from llm's own environment (as `docker run -e NAME`
+    // does), so a secret need not be written on any command line.
+    const key = eq < 0 ? v : v.slice(0, eq);
     if (!ENV_NAME.test(key)) {
       throw new UsageError(
-        `--env '${v}': '${key}' is not a variable name (letters, digits and _, not starting ` +
-          `with a digit)`,
+        eq === 0 || key === ""
+          ? `--env '${v}' must be KEY=VALUE, or KEY alone to pass llm's own value`
+          : `--env '${v}': '${key}' is not a variable name (letters, digits and _, not starting ` +
+            `with a digit)`,
       );
     }
-    out.set(key, v.slice(eq + 1));
+    if (eq < 0) {
+      const value = hostEnv[key];
+      if (value === undefined) {
+        throw new UsageError(
+          `--env ${key}: ${key} is not set in llm's environment; export it, or give ${key}=VALUE`,
+        );
+      }
+      out.set(key, value);
+    } else {
+      out.set(key, v.slice(eq + 1));
+    }
   }
   return out;
 }

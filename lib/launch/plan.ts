@@ -131,7 +131,7 @@ export interface SessionTag {
  */
 export function planLaunch(request: LaunchRequest, facts: HostFacts): LaunchPlan {
   const agent = request.agent;
-  const overrides = parseEnvAssignments(request.env);
+  const overrides = parseEnvAssignments(request.env, facts.env);
   const platform = containerPlatform(request.arch, facts.arch);
   const image = imageRef({
     name: request.imageName,

@@ -773,3 +773,39 @@ Deno.test("llm batch run refuses the default results directory when the task run
   assert(e.message.includes(`is inside the workspace of tasks.yaml:3 (${CWD})`), e.message);
   assertEquals(system.changes, []);
 });
+
+Deno.test("a task's variable values reach its launch in the environment, never on its argv", async () => {
+  const { runTask } = await import("../../../lib/batch/task_run.ts");
+  const system = host();
+  const procs = fakeProcesses(system);
+  const plan = {
+    version: 1,
+    id: "b1",
+    created: "",
+    taskFile: "/t.yaml",
+    mode: "local" as const,
+    resultsDir: "/out",
+    self: ["llm"],
+    slurm: {},
+    jobs: [],
+    tasks: [{
+      index: 0,
+      name: "a",
+      dir: "tasks/0-a",
+      agent: "shell",
+      image: null,
+      workspace: CWD,
+      tags: [],
+      argv: ["llm", "--env=TOKEN", "shell", "--", "true"],
+      env: { TOKEN: "s3cret" },
+      source: "t:1",
+    }],
+  };
+  const done = runTask(system, procs, plan, plan.tasks[0]);
+  while (procs.children.length < 1) await new Promise((r) => setTimeout(r, 1));
+  procs.children[0].finish({ code: 0, signal: null });
+  await done;
+  assertEquals(procs.children[0].argv, ["llm", "--env=TOKEN", "shell", "--", "true"]);
+  assertEquals(procs.children[0].options.env, { TOKEN: "s3cret" });
+  assert(!JSON.stringify(procs.children[0].argv).includes("s3cret"));
+});

@@ -108,12 +108,14 @@ tasks:
     "--mount=/p/data:/data:ro",
     "--mount=/abs:/abs",
     "--mount=/x:/x",
-    "--env=A=shared",
-    "--env=B=mine",
+    // Names only: the values go to the launch in its environment, off every argv.
+    "--env=A",
+    "--env=B",
     "pi",
     "-p",
     "p",
   ]);
+  assertEquals(plan.tasks[0].env, { A: "shared", B: "mine" });
   assertEquals(plan.tasks[0].tags, ["t1", "t2"]);
   assertEquals(plan.tasks[1].agent, "claude");
   assertEquals(plan.time, "1:00:00");

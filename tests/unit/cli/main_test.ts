@@ -149,7 +149,7 @@ Deno.test("bad input: one error line, non-zero exit, nothing created or run", as
     [["--mask", ".", "codex"], 1, "the workspace itself"],
     [["--mask", "nope", "codex"], 1, "does not exist"],
     [["--mount", "/a:/x", "--mount", "/b:/x", "codex"], 1, "two mounts", { files: ["/a/", "/b/"] }],
-    [["--env", "FOO", "codex"], 2, "KEY=VALUE"],
+    [["--env", "FOO", "codex"], 2, "FOO is not set in llm's environment"],
     [["--workspace-mount", "rel", "codex"], 2, "absolute"],
     [["--conda-env", "/nope", "codex"], 1, "not a directory"],
     [["--conda-env", "myenv", "codex"], 1, "conda is not on PATH"],

@@ -15,12 +15,34 @@ Deno.test("identity, TOOL and HOST_MOUNT_DIR are set for every agent", () => {
   }
 });
 
-Deno.test("--env wins over every default and needs KEY=VALUE", () => {
+Deno.test("--env wins over every default; KEY=VALUE, or KEY alone for llm's own value", () => {
   const env = envOf(planFor(["--env", "HOME=/x", "--env", "EMPTY=", "--env", "A=b=c", "codex"]));
   assertEquals([env.HOME, env.EMPTY, env.A], ["/x", "", "b=c"]);
-  assertThrows(() => planFor(["--env", "NOVALUE", "codex"]), UsageError, "KEY=VALUE");
-  assertThrows(() => planFor(["--env", "=v", "codex"]), UsageError, "KEY=VALUE");
+  assertThrows(
+    () => planFor(["--env", "=v", "codex"]),
+    UsageError,
+    "--env '=v' must be KEY=VALUE, or KEY alone to pass llm's own value",
+  );
   assertEquals(parseEnvAssignments(["A=1", "A=2"]).get("A"), "2");
+});
+
+Deno.test("--env KEY takes llm's own value, and an unset KEY is a usage error naming it", () => {
+  const env = envOf(
+    planFor(["--env", "TOKEN", "--env", "EMPTY", "codex"], {
+      env: { HOME, TOKEN: "s3cret value", EMPTY: "" },
+    }),
+  );
+  assertEquals([env.TOKEN, env.EMPTY], ["s3cret value", ""]);
+  assertThrows(
+    () => planFor(["--env", "NOVALUE", "codex"]),
+    UsageError,
+    "--env NOVALUE: NOVALUE is not set in llm's environment; export it, or give NOVALUE=VALUE",
+  );
+  assertThrows(
+    () => parseEnvAssignments([" PATH"], { " PATH": "/evil" }),
+    UsageError,
+    "' PATH' is not a variable name",
+  );
 });
 
 Deno.test("agent prefixes: CLAUDE_CODE/ANTHROPIC_ for claude, PI_ for pi, all for shell", () => {
