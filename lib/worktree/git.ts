@@ -69,6 +69,43 @@ export async function prepareWorktree(
 ): Promise<PreparedWorktree> {
   const repo = await findRepository(system, system.cwd);
   const name = worktreeName(given, sessionName, agent, crypto.getRandomValues(new Uint8Array(2)));
+  if (dryRun) return await examineAndAdd(system, repo, name, true);
+  // git itself is not safe against two `worktree add` at once in one repository (one reads
+  // the other's half-made .git/worktrees entry), so launches started together take turns.
+  const lock = join(repo.commonDir, LOCK_NAME);
+  await takeLock(system, lock, repo.top);
+  try {
+    return await examineAndAdd(system, repo, name, false);
+  } finally {
+    system.remove(lock);
+  }
+}
+
+/** The lock file, in the repository's git directory, that launches take turns on. */
+const LOCK_NAME = "llm-worktree.lock";
+/** How long a launch waits for another one's worktree to be made. */
+const LOCK_WAIT_MS = 30_000;
+
+async function takeLock(system: System, lock: string, top: string): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!system.createExclusive(lock, `${system.pid}\n`, 0o600)) {
+    if (Date.now() > deadline) {
+      throw new LlmError(
+        `another llm has been making a worktree of ${top} for ${LOCK_WAIT_MS / 1000} s; if no ` +
+          `llm is running there, remove ${lock} and launch again`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Look at the worktree `name` and create (or reuse) it; on a dry run, only look. */
+async function examineAndAdd(
+  system: System,
+  repo: Repository,
+  name: string,
+  dryRun: boolean,
+): Promise<PreparedWorktree> {
   const branch = branchFor(name);
   const path = worktreePath(repo.top, name);
   const list = parseWorktreeList(

@@ -40,8 +40,10 @@ for (const [present, want] of CASES) {
         engine.close();
         assertEquals(r.code, 0, r.stderr);
         assertStringIncludes(r.stderr, `llm: runtime ${want}: first found on PATH (${area.bin}/`);
-        // The dry-run line may start with VAR=value assignments (singularity's environment).
-        assertEquals(r.stdout.split(" ").find((w) => !w.includes("=")), want);
+        // The runtime's command comes last, after any set-up of the temporary directory the
+        // line makes, and may start with VAR=value assignments (singularity's environment).
+        const command = r.stdout.trim().replace(/\)$/, "").split(" && ").at(-1) ?? "";
+        assertEquals(command.split(" ").find((w) => !w.includes("=")), want);
       } finally {
         await area.cleanup();
       }

@@ -127,10 +127,12 @@ async function refreshAuth(sandbox: Sandbox, key: string): Promise<void> {
 }
 
 for (const [mode, engine] of AGENT_MODES) {
+  // Docker reaches the mock through llm's proxy, as in the tests above.
+  const egress = loopbackSkipReason(engine) !== null;
+  const label = `${mode} ${engine}${egress ? ", --network allow" : ""}`;
   Deno.test({
-    name:
-      `a running Pi session sends the token llm refresh wrote at its next request (${mode} ${engine})`,
-    ignore: ignoreAgentsUnless("pi", mode, engine),
+    name: `a running Pi session sends the token llm refresh wrote at its next request (${label})`,
+    ignore: ignoreAgentsUnless("pi", mode, engine, true, egress),
     async fn() {
       let sandbox: Sandbox | null = null;
       let refreshed = false;
@@ -151,7 +153,15 @@ for (const [mode, engine] of AGENT_MODES) {
         await writeOwned(s, join(s.home, ".pi/agent/auth.json"), authJson("token-before"));
       };
       await runAgentCase(
-        { mode, engine, start: startChatMock, script, configure: configureWithAuth, args: ARGS },
+        {
+          mode,
+          engine,
+          start: startChatMock,
+          script,
+          configure: configureWithAuth,
+          args: ARGS,
+          egress,
+        },
         async (s, mock, r) => {
           await assertToolRan(s, mock, r, "pi.txt", "written by pi", FINAL);
           const sent = mock.requests.filter((q) => q.path.endsWith("/chat/completions"))
