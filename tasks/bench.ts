@@ -21,39 +21,13 @@
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
-import { startupRows } from "./_bench_startup.ts";
+import { median, startupRows, timeRun } from "./_bench_startup.ts";
 import { sessionRows } from "./bench_sessions.ts";
 import { batchRows } from "./bench_batch.ts";
 
 const RUNS = 25;
 const REPO = join(E2E_DIR, "..");
 const MAIN = join(REPO, "main.ts");
-
-async function timeRun(
-  argv: string[],
-  env?: Record<string, string>,
-  cwd?: string,
-): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    env,
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - start;
-  if (!out.success) {
-    throw new Error(`${argv.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return ms;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 const deno = Deno.execPath();
 const empty = await Deno.makeTempFile({ suffix: ".ts" });

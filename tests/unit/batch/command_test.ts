@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertRejects } from "../../_assert.ts";
 import { run } from "../../../lib/batch/command.ts";
+import type { BatchPlan, PlannedTask } from "../../../lib/batch/plan.ts";
 import { BATCH_OPTIONS } from "../../../lib/batch/spec.ts";
 import { commandCommonOptions } from "../../../lib/cli/options.ts";
 import { parseOptions } from "../../../lib/cli/parse.ts";
@@ -395,20 +396,19 @@ Deno.test("Ctrl-C ends every running task and starts no more", async () => {
   assert(table.endsWith("5 tasks: 5 cancelled\n"), table);
 });
 
-Deno.test("a task that ignores SIGTERM gets SIGKILL after the grace period", async () => {
-  const { runTask } = await import("../../../lib/batch/task_run.ts");
-  const system = host();
-  const procs = fakeProcesses(system, { endOnTerm: false });
-  const plan = {
+/** A local plan of one task, for runTask(): `extra` on the plan, `task` on its task. */
+function onePlan(extra: Partial<BatchPlan> = {}, task: Partial<PlannedTask> = {}): BatchPlan {
+  return {
     version: 1,
     id: "b1",
     created: "",
     taskFile: "/t.yaml",
-    mode: "local" as const,
+    mode: "local",
     resultsDir: "/out",
     self: ["llm"],
     slurm: {},
     jobs: [],
+    ...extra,
     tasks: [{
       index: 0,
       name: "a",
@@ -419,8 +419,16 @@ Deno.test("a task that ignores SIGTERM gets SIGKILL after the grace period", asy
       tags: [],
       argv: ["llm", "shell"],
       source: "t:1",
+      ...task,
     }],
   };
+}
+
+Deno.test("a task that ignores SIGTERM gets SIGKILL after the grace period", async () => {
+  const { runTask } = await import("../../../lib/batch/task_run.ts");
+  const system = host();
+  const procs = fakeProcesses(system, { endOnTerm: false });
+  const plan = onePlan();
   const abort = new AbortController();
   const done = runTask(system, procs, plan, plan.tasks[0], { abort: abort.signal, graceMs: 5 });
   while (procs.children.length < 1) await new Promise((r) => setTimeout(r, 1));
@@ -434,30 +442,7 @@ Deno.test("a task past the batch's time limit is ended and marked timed out", as
   const { runTask } = await import("../../../lib/batch/task_run.ts");
   const system = host();
   const procs = fakeProcesses(system);
-  const plan = {
-    version: 1,
-    id: "b1",
-    created: "",
-    taskFile: "/t.yaml",
-    mode: "local" as const,
-    resultsDir: "/out",
-    self: ["llm"],
-    time: "0:01",
-    timeSeconds: 0.01,
-    slurm: {},
-    jobs: [],
-    tasks: [{
-      index: 0,
-      name: "a",
-      dir: "tasks/0-a",
-      agent: "shell",
-      image: null,
-      workspace: CWD,
-      tags: [],
-      argv: ["llm", "shell"],
-      source: "t:1",
-    }],
-  };
+  const plan = onePlan({ time: "0:01", timeSeconds: 0.01 });
   const m = await runTask(system, procs, plan, plan.tasks[0]);
   assertEquals([m.exit, m.timedOut, m.cancelled], [143, true, undefined]);
 });
@@ -731,30 +716,7 @@ Deno.test("llm batch retry refuses a local batch whose runner is still running",
 Deno.test("a task ended at its limit or by a cancel never records exit 0", async () => {
   const { runTask } = await import("../../../lib/batch/task_run.ts");
   const system = host();
-  const plan = {
-    version: 1,
-    id: "b1",
-    created: "",
-    taskFile: "/t.yaml",
-    mode: "local" as const,
-    resultsDir: "/out",
-    self: ["llm"],
-    time: "0:01",
-    timeSeconds: 0.01,
-    slurm: {},
-    jobs: [],
-    tasks: [{
-      index: 0,
-      name: "a",
-      dir: "tasks/0-a",
-      agent: "shell",
-      image: null,
-      workspace: CWD,
-      tags: [],
-      argv: ["llm", "shell"],
-      source: "t:1",
-    }],
-  };
+  const plan = onePlan({ time: "0:01", timeSeconds: 0.01 });
   // The launch answers SIGTERM with exit 0, as a signalled rootless podman client can.
   const procs = fakeProcesses(system, { endOnTerm: false });
   const running = runTask(system, procs, plan, plan.tasks[0], { graceMs: 60_000 });
@@ -778,29 +740,10 @@ Deno.test("a task's variable values reach its launch in the environment, never o
   const { runTask } = await import("../../../lib/batch/task_run.ts");
   const system = host();
   const procs = fakeProcesses(system);
-  const plan = {
-    version: 1,
-    id: "b1",
-    created: "",
-    taskFile: "/t.yaml",
-    mode: "local" as const,
-    resultsDir: "/out",
-    self: ["llm"],
-    slurm: {},
-    jobs: [],
-    tasks: [{
-      index: 0,
-      name: "a",
-      dir: "tasks/0-a",
-      agent: "shell",
-      image: null,
-      workspace: CWD,
-      tags: [],
-      argv: ["llm", "--env=TOKEN", "shell", "--", "true"],
-      env: { TOKEN: "s3cret" },
-      source: "t:1",
-    }],
-  };
+  const plan = onePlan({}, {
+    argv: ["llm", "--env=TOKEN", "shell", "--", "true"],
+    env: { TOKEN: "s3cret" },
+  });
   const done = runTask(system, procs, plan, plan.tasks[0]);
   while (procs.children.length < 1) await new Promise((r) => setTimeout(r, 1));
   procs.children[0].finish({ code: 0, signal: null });
