@@ -171,8 +171,9 @@ export async function batchRows(state: E2EState | null, scratch: string): Promis
   const rows: Row[] = [];
   if (state && state.rootfulSkip === null) rows.push(...await localRows(state));
   else rows.push(["llm batch, local", "skipped", state?.rootfulSkip ?? "no e2e set-up"]);
-  const slurm: SlurmState | null = Deno.env.get("LLM_E2E_SLURM_STATE")
-    ? JSON.parse(Deno.readTextFileSync(Deno.env.get("LLM_E2E_SLURM_STATE")!))
+  const slurmState = Deno.env.get("LLM_E2E_SLURM_STATE");
+  const slurm: SlurmState | null = slurmState
+    ? JSON.parse(Deno.readTextFileSync(slurmState))
     : state && "slurmSkip" in state
     ? state
     : null;
