@@ -4,8 +4,12 @@
  * runs it) against the same download straight over TCP, as a throughput
  * ratio; and the time to first byte a small request gains through it,
  * median of per-pair differences. The same raw HTTP/1.1 client does both,
- * so only the path differs. Inside a container socat adds its own copy
- * (TCP to the socket), which this does not measure.
+ * so only the path differs. The server and the proxy each run in a process
+ * of their own, as at a launch (the proxy in llm, the client in the
+ * container, the server elsewhere): in one process the three would share
+ * one event loop, and the proxy's copy would slow the client and the server
+ * as well. Inside a container socat adds its own copy (TCP to the socket),
+ * which this does not measure.
  */
 import { join } from "../lib/std/path.ts";
 import { startProxy } from "../lib/egress/proxy.ts";
@@ -47,20 +51,41 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** A child `deno run` of this file in `role`, and the first line it prints once ready. */
+async function child(args: string[]): Promise<{ line: string; stop: () => Promise<void> }> {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", new URL(import.meta.url).pathname, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`bench child ${args.join(" ")} ended before it was ready`);
+    text += value;
+  }
+  reader.releaseLock();
+  return {
+    line: text.split("\n")[0],
+    stop: async () => {
+      try {
+        proc.kill("SIGTERM");
+      } catch { /* gone */ }
+      await proc.status;
+      await proc.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
 /** The egress rows of the bench table: measure, value, target. */
 export async function egressRows(): Promise<Row[]> {
-  const big = new Uint8Array(SIZE);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (req) => new URL(req.url).pathname === "/big" ? new Response(big) : new Response("small"),
-  );
-  const port = server.addr.port;
+  const server = await child(["--serve"]);
+  const port = Number(server.line);
   const dir = await Deno.makeTempDir({ prefix: "llm-bench-egress-" });
   const socket = join(dir, "proxy.sock");
-  const proxy = await startProxy({
-    listen: [{ transport: "unix", path: socket }],
-    allows: (host, p) => host === "127.0.0.1" && p === port,
-  });
+  const proxy = await child(["--proxy", socket, String(port)]);
   try {
     const direct = () => Deno.connect({ hostname: "127.0.0.1", port });
     const viaProxy = () => Deno.connect({ transport: "unix", path: socket });
@@ -103,12 +128,34 @@ export async function egressRows(): Promise<Row[]> {
       ["egress: added time to first byte per request, median ms", median(added).toFixed(2), "<= 2"],
     ];
   } finally {
-    await proxy.close();
-    await server.shutdown();
+    await proxy.stop();
+    await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
 
+/** The child roles: the download server, and the proxy as a launch runs it. */
+async function serveRole(args: string[]): Promise<void> {
+  if (args[0] === "--serve") {
+    const big = new Uint8Array(SIZE);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (req) => new URL(req.url).pathname === "/big" ? new Response(big) : new Response("small"),
+    );
+    console.log(server.addr.port);
+    await server.finished;
+  } else {
+    const [socket, port] = args.slice(1);
+    await startProxy({
+      listen: [{ transport: "unix", path: socket }],
+      allows: (host, p) => host === "127.0.0.1" && p === Number(port),
+    });
+    console.log("ready");
+    await new Promise(() => {});
+  }
+}
+
 if (import.meta.main) {
-  for (const row of await egressRows()) console.log(row.join("\t"));
+  if (Deno.args.length > 0) await serveRole(Deno.args);
+  else for (const row of await egressRows()) console.log(row.join("\t"));
 }
