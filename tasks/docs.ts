@@ -6,6 +6,7 @@
  */
 import type { CommandSpec } from "../lib/cli/command.ts";
 import { commandCommonOptions, GLOBAL_OPTIONS, type OptionDef } from "../lib/cli/options.ts";
+import { longOption } from "../lib/cli/help.ts";
 import { COMMANDS } from "../lib/cli/registry.ts";
 import { type AgentDef, BUILTIN_AGENTS } from "../lib/launch/agents.ts";
 
@@ -18,13 +19,7 @@ function cell(text: string): string {
 }
 
 function optionCell(d: OptionDef): string {
-  const long = `--${d.name}${
-    d.kind === "flag"
-      ? ""
-      : d.optionalValue
-      ? `[=${d.placeholder ?? "VALUE"}]`
-      : ` ${d.placeholder ?? "VALUE"}`
-  }`;
+  const long = longOption(d);
   return cell(d.short ? `-${d.short}, ${long}` : long);
 }
 

@@ -9,16 +9,21 @@ import type { CommandSpec } from "./command.ts";
 import type { OptionDef } from "./options.ts";
 import { type ParsedOptions, sourceOf } from "./parse.ts";
 
+/** How an option is written: `--name`, `--name VALUE` or `--name[=VALUE]`. */
+export function longOption(d: OptionDef): string {
+  return `--${d.name}${
+    d.kind === "flag"
+      ? ""
+      : d.optionalValue
+      ? `[=${d.placeholder ?? "VALUE"}]`
+      : ` ${d.placeholder ?? "VALUE"}`
+  }`;
+}
+
 /** One line per option, aligned. */
 export function formatOptions(defs: readonly OptionDef[]): string {
   const heads = defs.map((d) => {
-    const long = `--${d.name}${
-      d.kind === "flag"
-        ? ""
-        : d.optionalValue
-        ? `[=${d.placeholder ?? "VALUE"}]`
-        : ` ${d.placeholder ?? "VALUE"}`
-    }`;
+    const long = longOption(d);
     return d.short ? `-${d.short}, ${long}` : `    ${long}`;
   });
   const width = Math.max(...heads.map((h) => h.length)) + 2;

@@ -33,6 +33,8 @@ import { startMessagesMock } from "./agents/_mock_models.ts";
 import { FAKE_SINGULARITY } from "./_fake_backend.ts";
 
 const IMAGE = "localhost/llm-test:latest";
+/** The tiny test image, run by rootless podman on the node. */
+const ON_TEST_IMAGE = ["--image-name", IMAGE, "--backend", "podman"];
 
 function theState(): E2EState {
   const state = e2eState();
@@ -366,10 +368,7 @@ batchTest("llm batch cancel ends a running Slurm array, containers included", tr
     "--slurm",
     "--results",
     results,
-    "--image-name",
-    IMAGE,
-    "--backend",
-    "podman",
+    ...ON_TEST_IMAGE,
   ]);
   assertEquals(r.code, 0, r.stderr);
   // Running: the container has started and printed its line.
@@ -438,10 +437,7 @@ batchTest("Ctrl-C of a local batch leaves no task running", false, async (box) =
     "2",
     "--results",
     results,
-    "--image-name",
-    IMAGE,
-    "--backend",
-    "podman",
+    ...ON_TEST_IMAGE,
   ];
   // A process group of its own, as a shell gives a foreground job: Ctrl-C
   // sends SIGINT to the whole group (llm, its launches, their podman runs).
@@ -617,10 +613,7 @@ batchTest(
       "0:05",
       "--results",
       results,
-      "--image-name",
-      IMAGE,
-      "--backend",
-      "podman",
+      ...ON_TEST_IMAGE,
     ]);
     assertEquals(r.code, 1, r.stderr);
     const s = await status(box, results);
@@ -662,10 +655,7 @@ batchTest(
       join(box.workspace, "git.jsonl"),
       "--results",
       results,
-      "--image-name",
-      IMAGE,
-      "--backend",
-      "podman",
+      ...ON_TEST_IMAGE,
     ]);
     assertEquals(r.code, 0, r.stderr);
     assertStringIncludes(read(join(ws, ".git/config")), "pwn.sh", "the plant happened");
