@@ -15,14 +15,15 @@
  *    image from `deno task test`'s set-up (tasks/agent_image.ts).
  * 5. The egress proxy: a 100 MB download through it against direct, and
  *    the time to first byte it adds (tasks/bench_egress.ts).
- * 6. `llm ps` with 1,000 manifests on disk (tasks/bench_sessions.ts).
+ * 6. `llm ps` with 1,000 manifests on disk, and the runtime processes a
+ *    recorded launch starts besides its `podman run` (tasks/bench_sessions.ts).
  * 7. `llm batch`: local parallelism and Slurm submission (tasks/bench_batch.ts).
  */
 import { join } from "../lib/std/path.ts";
 import { E2E_DIR, type E2EState, setupE2E } from "./e2e_setup.ts";
 import { AGENT_STATE, type AgentImageState } from "./agent_image.ts";
 import { median, startupRows, timeRun } from "./_bench_startup.ts";
-import { sessionRows } from "./bench_sessions.ts";
+import { launchProcessRows, sessionRows } from "./bench_sessions.ts";
 import { batchRows } from "./bench_batch.ts";
 
 const RUNS = 25;
@@ -88,6 +89,9 @@ if (state && state.rootfulSkip === null) {
 rows.push(...await agentImageRows(state));
 rows.push(...await (await import("./bench_egress.ts")).egressRows());
 rows.push(...await sessionRows(MAIN, RUNS));
+if (state && state.rootfulSkip === null) {
+  rows.push(...await launchProcessRows(MAIN, state.podman, state.image, state.podmanEnv));
+}
 rows.push(...await batchRows(state, E2E_DIR));
 await Deno.remove(empty);
 

@@ -142,7 +142,64 @@ export async function sessionRows(main: string, runs = 25): Promise<[string, str
   return rows;
 }
 
+/**
+ * The runtime processes a recorded launch starts besides its `podman run`:
+ * `llm shell -- true` three times through a `podman` first on PATH that
+ * logs its arguments (rootful podman of the e2e set-up). The first launch
+ * may ask `podman --version` (cached per executable); the image facts
+ * come from podman's store, so a later launch should start none.
+ */
+export async function launchProcessRows(
+  main: string,
+  podman: string,
+  image: string,
+  podmanEnv: Record<string, string>,
+): Promise<[string, string, string][]> {
+  const root = await Deno.makeTempDir({ prefix: "llm-bench-launch-" });
+  try {
+    const bin = join(root, "bin");
+    const log = join(root, "calls.log");
+    await Deno.mkdir(bin);
+    await Deno.writeTextFile(
+      join(bin, "podman"),
+      `#!/bin/sh\necho "$1 $2" >> '${log}'\nexec '${podman}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const env = {
+      ...Deno.env.toObject(),
+      ...podmanEnv,
+      HOME: root,
+      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+    };
+    const extra: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await Deno.writeTextFile(log, "");
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", "--quiet", main, "--image-name", image, "shell", "--", "true"],
+        env,
+        cwd: root,
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+      const calls = (await Deno.readTextFile(log)).trim().split("\n").filter((l) => l !== "");
+      extra.push(calls.filter((c) => !c.startsWith("run ")).length);
+    }
+    return [[
+      "podman processes besides `podman run` per recorded launch (1st, 2nd, 3rd)",
+      extra.join(", "),
+      "0 once cached",
+    ]];
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 if (import.meta.main) {
   const main = join(import.meta.dirname ?? ".", "..", "main.ts");
   for (const r of await sessionRows(main)) console.log(r.join(" | "));
+  const { E2E_DIR } = await import("./e2e_setup.ts");
+  const state = JSON.parse(await Deno.readTextFile(join(E2E_DIR, "state.json")));
+  const rows = await launchProcessRows(main, state.podman, state.image, state.podmanEnv);
+  for (const r of rows) console.log(r.join(" | "));
 }

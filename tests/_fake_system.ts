@@ -7,6 +7,7 @@ import { dirname, normalize } from "../lib/std/path.ts";
 import { fakeCredentialTree } from "./_fake_credential_tree.ts";
 import type {
   BoundedRead,
+  HttpAnswer,
   InteractiveResult,
   ProcessOutput,
   RunOptions,
@@ -74,6 +75,8 @@ export interface FakeSystemOptions {
   now?: number;
   /** This process's pid (default 4242). */
   pid?: number;
+  /** Answers of `unixHttpGet`, by socket and then request path; others get null. */
+  sockets?: Record<string, Record<string, HttpAnswer>>;
 }
 
 /** A fake system plus what was done to it. */
@@ -100,6 +103,8 @@ export interface FakeSystem extends System {
   readonly signals: string[];
   /** Running processes (pid to start time); `kill` with SIGKILL ends one. */
   readonly processes: Map<number, string>;
+  /** Requests made with `unixHttpGet`, as `SOCKET PATH`. */
+  readonly httpGets: string[];
   /** Move the fake clock on. */
   advance(ms: number): void;
 }
@@ -132,6 +137,7 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const err: string[] = [];
   const ran: string[][] = [];
   const background: string[][] = [];
+  const httpGets: string[] = [];
   // Off the launch's path, so kept apart: tests of a launch look at what it runs.
   const isSessionQuery = (argv: readonly string[]) =>
     (argv.length === 2 && argv[1] === "--version") ||
@@ -191,6 +197,11 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     signals,
     processes,
     pid,
+    httpGets,
+    unixHttpGet(socket: string, path: string): Promise<HttpAnswer | null> {
+      httpGets.push(`${socket} ${path}`);
+      return Promise.resolve(options.sockets?.[socket]?.[path] ?? null);
+    },
     advance(ms: number): void {
       clock += ms;
     },

@@ -1,21 +1,25 @@
 /**
  * A launch's session: its name claimed, its manifest written before the
  * container starts and completed when it ends, and the image facts (id,
- * digests, agent version) filled in once the container runs. The only
- * runtime process it adds is one `image inspect`, asked once the container
- * has started (podman's --pidfile; for docker a second after it was
- * created), so it does not compete with the start, or at the end of a
- * shorter session; the runtime's version is asked once per executable and
- * cached.
+ * digests, agent version) filled in once the container exists. They are
+ * read where the runtime keeps them (podman's store files, the Docker Engine
+ * API), which costs no process. Only where that fails (podman on a remote
+ * machine, say) is `image inspect` asked: once the container has started
+ * (podman's --pidfile; for docker a second after it was created), so it does
+ * not compete with the start, or at the end of a shorter session. The
+ * runtime's version is asked once per executable, and an agent's version
+ * (for an image without labels) once per image id; both are cached.
  */
 import { LlmError } from "../errors.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import type { RunHooks } from "../runtime/run.ts";
+import { imageFactsWithoutProcess } from "./image_lookup.ts";
 import {
   agentVersionArgv,
   agentVersionFromLabels,
+  type ImageFacts,
   imageInspectArgv,
   parseImageInspect,
   runtimeVersionArgv,
@@ -129,23 +133,27 @@ export function beginSession(start: SessionStart, system: System): Session {
       update({ runtime: { ...manifest.runtime, version } });
     })());
   }
-  let asked = false;
-  let askTimer: ReturnType<typeof setTimeout> | undefined;
-  const askImage = () => {
-    if (asked) return;
-    asked = true;
-    background((async () => {
+  const apply = async (facts: ImageFacts) => {
+    const agentVersion = agentVersionFromLabels(facts.labels, plan.agent);
+    update({
+      image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
+      ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
+    });
+    if (agentVersion === null) await askAgentVersion(facts.id);
+  };
+  // The runtime's store or API, read once the container exists: no process.
+  let fromStore: Promise<boolean> = Promise.resolve(false);
+  // Else `image inspect`, once.
+  let byProcess: Promise<void> | undefined;
+  const askImage = () =>
+    byProcess ??= (async () => {
       const out = await system.output(imageInspectArgv(start.runtime.executable, plan.image));
       const facts = out.code === 0 ? parseImageInspect(out.stdout) : null;
-      if (facts === null) return;
-      const agentVersion = agentVersionFromLabels(facts.labels, plan.agent);
-      update({
-        image: { ...manifest.image, id: facts.id, repoDigests: facts.repoDigests },
-        ...(agentVersion === null ? {} : { agentVersion, agentVersionSource: "label" }),
-      });
-      if (agentVersion === null) await askAgentVersion(facts.id);
-    })());
-  };
+      if (facts !== null) await apply(facts);
+    })();
+  const askImageUnlessStored = () =>
+    background(fromStore.then((found) => found ? undefined : askImage()));
+  let askTimer: ReturnType<typeof setTimeout> | undefined;
   // An image without the version labels: ask its agent once, cached by image id.
   const askAgentVersion = async (imageId: string) => {
     if (!ASKABLE_AGENTS.includes(plan.agent)) return;
@@ -169,15 +177,23 @@ export function beginSession(start: SessionStart, system: System): Session {
     onCreated(containerId) {
       // Written with the image facts or the end: one write fewer at the start.
       manifest = { ...manifest, containerId };
-      // Not at once: beside a container being created, the query slows the
-      // start (podman takes its storage lock for both). Podman says when the
-      // container runs; docker does not, so a second later. A session that
-      // ends sooner is asked at its end.
-      askTimer = setTimeout(askImage, IMAGE_QUERY_DELAY_MS);
+      fromStore = imageFactsWithoutProcess(system, start.runtime.name, containerId)
+        .then(async (facts) => {
+          if (facts === null) return false;
+          await apply(facts);
+          return true;
+        })
+        .catch(() => false);
+      background(fromStore.then(() => {}));
+      // The inspect is not asked at once: beside a container being created it
+      // slows the start (podman takes its storage lock for both). Podman says
+      // when the container runs; docker does not, so a second later. A
+      // session that ends sooner is asked at its end.
+      askTimer = setTimeout(askImageUnlessStored, IMAGE_QUERY_DELAY_MS);
     },
     onStarted() {
       clearTimeout(askTimer);
-      askImage();
+      askImageUnlessStored();
     },
   };
   return {
@@ -187,7 +203,7 @@ export function beginSession(start: SessionStart, system: System): Session {
     hooks,
     async finish(exitCode: number) {
       clearTimeout(askTimer);
-      if (manifest.containerId !== null) askImage();
+      if (manifest.containerId !== null) askImageUnlessStored();
       await Promise.all(pending);
       try {
         manifest = finishManifest(manifest, exitCode, system.now());

@@ -4,6 +4,7 @@
 import { dirname, join } from "../std/path.ts";
 import type { FileKind } from "../launch/host_facts.ts";
 import type { InteractiveResult, ProcessOutput, RunOptions, System } from "./system.ts";
+import { unixHttpGet } from "./unix_http.ts";
 
 const TAIL_BYTES = 8192;
 
@@ -136,6 +137,7 @@ export function realSystem(): System {
     },
     now: () => Date.now(),
     sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+    unixHttpGet,
   };
 }
 

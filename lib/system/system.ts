@@ -178,4 +178,15 @@ export interface System extends HostFacts {
   /** Milliseconds since the epoch. */
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * `GET path` (HTTP/1.0) on the Unix socket `socket`: the status and body,
+   * or null when there is no answer (no socket, refused, too slow, too big).
+   */
+  unixHttpGet(socket: string, path: string): Promise<HttpAnswer | null>;
+}
+
+/** An HTTP status and body. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
 }

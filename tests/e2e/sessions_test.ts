@@ -192,3 +192,54 @@ for (const [mode, engine] of ALL_MODES) {
     }
   });
 }
+
+/**
+ * A `podman`/`docker` first on PATH that logs its arguments, refuses
+ * `image inspect` and runs the real one otherwise: a manifest that still
+ * gets its image facts got them without that process.
+ */
+async function refusingInspect(s: Sandbox, engine: Engine): Promise<{ PATH: string; log: string }> {
+  const state = e2eState();
+  const real = engine === "docker" ? state?.docker : state?.podman;
+  const bin = `${s.root}/bin`;
+  const log = `${bin}/calls.log`;
+  await Deno.mkdir(bin, { mode: 0o755 });
+  // Written by the sandbox's user, whoever that is.
+  await Deno.writeTextFile(log, "", { mode: 0o666 });
+  await Deno.chmod(log, 0o666);
+  await Deno.writeTextFile(
+    `${bin}/${engine}`,
+    `#!/bin/sh\necho "$*" >> ${log}\nif [ "$1" = image ] && [ "$2" = inspect ]; then\n` +
+      `  echo "image inspect refused by the test" >&2; exit 97\nfi\nexec ${real} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return { PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`, log };
+}
+
+for (const [mode, engine] of ALL_MODES) {
+  const test = sandboxTest(mode, engine);
+  test("the image id and digests are recorded without an image inspect", async (s) => {
+    const { PATH, log } = await refusingInspect(s, engine);
+    const r = await runLlm(s, ["--image-name", IMAGE, "shell", "--", "true"], { env: { PATH } });
+    assertEquals(r.code, 0, r.stderr);
+    const [m] = await ps(s, "--all");
+    const shown = await runLlm(s, ["show", m.id], { env: { PATH } });
+    const manifest = JSON.parse(shown.stdout) as {
+      image: { id: string; repoDigests: string[] };
+    };
+    assertEquals(manifest.image.id, await imageId(s, engine));
+    const digests = await runAs(s, [
+      engine,
+      "image",
+      "inspect",
+      "--format",
+      "{{json .RepoDigests}}",
+      IMAGE,
+    ]);
+    assertEquals(manifest.image.repoDigests, JSON.parse(digests.stdout));
+    // The launch went through the wrapper, and nothing asked it for the image.
+    const calls = (await Deno.readTextFile(log)).trim().split("\n");
+    assert(calls.some((c) => c.startsWith("run ")), calls.join("\n"));
+    assertEquals(calls.filter((c) => c.startsWith("image ")), []);
+  });
+}

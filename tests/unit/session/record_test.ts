@@ -1,5 +1,13 @@
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
-import { FAKE_CONTAINER_ID } from "../../_fake_system.ts";
+import { FAKE_CONTAINER_ID, type FakeSystem } from "../../_fake_system.ts";
+import { storeFiles } from "../../../lib/session/image_store.ts";
+import {
+  CONFIG_JSON,
+  CONTAINERS_JSON,
+  IMAGE_ID,
+  IMAGES_JSON,
+  MANIFEST_DIGEST,
+} from "./_store_fixtures.ts";
 import { host, llm, manifests, SESSIONS, stored } from "./_sessions.ts";
 import { networkRecord } from "../../../lib/session/manifest.ts";
 import type { LaunchPlan } from "../../../lib/launch/plan.ts";
@@ -192,4 +200,108 @@ Deno.test("a state directory that cannot be made: the agent still runs, with a w
       "/ro/state/llm/sessions: permission denied; set XDG_STATE_HOME to a writable directory",
   );
   assert(sys.ran[0].includes("--name=codex-project"));
+});
+
+/** Podman's store files for the fake container, as containers/storage lays them out. */
+function podmanStore(sys: FakeSystem, root: string, containerId = FAKE_CONTAINER_ID): void {
+  const entry = JSON.parse(CONTAINERS_JSON)[0];
+  sys.mkdir(`${root}/overlay-containers`);
+  sys.writeFileAtomic(
+    `${root}/overlay-containers/volatile-containers.json`,
+    JSON.stringify([{ ...entry, id: containerId }]),
+  );
+  sys.mkdir(`${root}/overlay-images/${IMAGE_ID}`);
+  sys.writeFileAtomic(`${root}/overlay-images/images.json`, IMAGES_JSON);
+  sys.writeFileAtomic(storeFiles(root, "overlay").config(IMAGE_ID), CONFIG_JSON);
+}
+
+Deno.test("podman: the image facts come from its store, found by the container, with no process", async () => {
+  const sys = host();
+  podmanStore(sys, "/home/user/.local/share/containers/storage");
+  await llm(sys, ["codex"]);
+  const [m] = manifests(sys);
+  assertEquals(m.image.id, `sha256:${IMAGE_ID}`);
+  assertEquals(m.image.repoDigests, [`localhost/llm-agents@${MANIFEST_DIGEST}`]);
+  assertEquals([m.agentVersion, m.agentVersionSource], ["0.171.0", "label"]);
+  assertEquals(sys.background.filter((a) => a[1] === "image"), []);
+});
+
+Deno.test("podman: a store named by CONTAINERS_STORAGE_CONF's rootless_storage_path is read", async () => {
+  const sys = host({ env: { CONTAINERS_STORAGE_CONF: "/etc/llm-storage.conf" } });
+  sys.writeFileAtomic(
+    "/etc/llm-storage.conf",
+    '[storage]\ndriver = "overlay"\nrootless_storage_path = "$HOME/store"\n',
+  );
+  podmanStore(sys, "/home/user/store");
+  await llm(sys, ["codex"]);
+  assertEquals(manifests(sys)[0].image.id, `sha256:${IMAGE_ID}`);
+  assertEquals(sys.background.filter((a) => a[1] === "image"), []);
+});
+
+Deno.test("podman: a store without the session's container is not trusted; image inspect is asked", async () => {
+  const sys = host();
+  // Another user's or a stale store: it holds some other container.
+  podmanStore(sys, "/home/user/.local/share/containers/storage", "9".repeat(64));
+  await llm(sys, ["codex"]);
+  const [m] = manifests(sys);
+  assertEquals(
+    m.image.id,
+    "sha256:5e1f00d1e2d3c4b5a6978877665544332211aabbccddeeff0011223344556677",
+  );
+  assertEquals(sys.background.map((a) => a.slice(0, 3)), [["podman", "image", "inspect"]]);
+});
+
+Deno.test("docker: the image facts come from the Engine API on DOCKER_HOST's socket, with no process", async () => {
+  const socket = "/run/user/1000/docker.sock";
+  const id = `sha256:${IMAGE_ID}`;
+  const sys = host({
+    executables: ["docker"],
+    env: { DOCKER_HOST: `unix://${socket}` },
+    files: [socket],
+    sockets: {
+      [socket]: {
+        [`/containers/${FAKE_CONTAINER_ID}/json`]: {
+          status: 200,
+          body: JSON.stringify({ Id: FAKE_CONTAINER_ID, Image: id }),
+        },
+        [`/images/${id}/json`]: {
+          status: 200,
+          body: JSON.stringify({
+            Id: id,
+            RepoDigests: ["ghcr.io/nichd-bspc/llm@sha256:77"],
+            Config: { Labels: { "io.github.nichd-bspc.llm.codex-version": "0.171.0" } },
+          }),
+        },
+      },
+    },
+  });
+  await llm(sys, ["codex"]);
+  const [m] = manifests(sys);
+  assertEquals(m.runtime.name, "docker");
+  assertEquals(m.image.id, id);
+  assertEquals(m.image.repoDigests, ["ghcr.io/nichd-bspc/llm@sha256:77"]);
+  assertEquals(m.agentVersion, "0.171.0");
+  assertEquals(sys.httpGets, [
+    `${socket} /containers/${FAKE_CONTAINER_ID}/json`,
+    `${socket} /images/${id}/json`,
+  ]);
+  assertEquals(sys.background.filter((a) => a[1] === "image"), []);
+});
+
+Deno.test("docker: an engine that does not answer leaves the query to docker image inspect", async () => {
+  const sys = host({
+    executables: ["docker"],
+    files: ["/var/run/docker.sock"],
+    outputs: {
+      "docker image inspect": { stdout: `sha256:${IMAGE_ID}\tnull\t{}\n` },
+    },
+  });
+  await llm(sys, ["codex"]);
+  assertEquals(manifests(sys)[0].image.id, `sha256:${IMAGE_ID}`);
+  assertEquals(sys.httpGets, [`/var/run/docker.sock /containers/${FAKE_CONTAINER_ID}/json`]);
+  assertEquals(sys.background.filter((a) => a[1] !== "run").map((a) => a.slice(0, 3)), [[
+    "docker",
+    "image",
+    "inspect",
+  ]]);
 });
