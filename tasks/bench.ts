@@ -89,7 +89,7 @@ if (state && state.rootfulSkip === null) {
 rows.push(...await agentImageRows(state));
 rows.push(...await (await import("./bench_egress.ts")).egressRows());
 rows.push(...await sessionRows(MAIN, RUNS));
-if (state && state.rootfulSkip === null) {
+if (state && state.rootfulSkip === null && state.podman) {
   rows.push(...await launchProcessRows(MAIN, state.podman, state.image, state.podmanEnv));
 }
 rows.push(...await batchRows(state, E2E_DIR));
