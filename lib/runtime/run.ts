@@ -68,13 +68,18 @@ export async function runCommand(
       timer = undefined;
     }
   };
-  if (marker && (!envGone || !told || !startTold)) timer = setInterval(look, POLL_MS);
+  // Polled from the runtime's spawn on: the first timer of the process loads
+  // Deno's timer module (about 10 ms), which then overlaps the runtime's start.
+  const poll = (pid: number) => {
+    hooks.onSpawn?.(pid);
+    if (marker && (!envGone || !told || !startTold)) timer = setInterval(look, POLL_MS);
+  };
   try {
     const env = runtimeEnvironment(system.env, command);
     const result = await system.interactive(command.argv, {
       ...(env === undefined ? {} : { env, clearEnv: true }),
       onSignal: (signal) => signalContainer(command, signal, system),
-      ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
+      onSpawn: poll,
       // On a terminal the runtime's pull progress and the agent's TTY checks
       // need the real stderr; the markers still tell a runtime failure, and
       // probeFailure() finds its cause afterwards.
