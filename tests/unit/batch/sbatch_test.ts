@@ -112,3 +112,14 @@ Deno.test("nodeLocal() knows the node-local directories, and $TMPDIR", () => {
 Deno.test("defaultParallel() is half the CPUs, at least one", () => {
   assertEquals([1, 2, 3, 8].map(defaultParallel), [1, 1, 1, 4]);
 });
+
+Deno.test("a task's llm gets the flags of deno.json's llm task", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../../deno.json", import.meta.url)),
+  );
+  const words: string[] = config.tasks.llm.split(/\s+/);
+  assertEquals(
+    [...DENO_RUN_FLAGS].filter((f) => f !== "--quiet").sort(),
+    ["run", ...words.filter((w) => w.startsWith("-"))].sort(),
+  );
+});
