@@ -1,8 +1,10 @@
 /**
  * The per-task manifest (`manifest.json` in each task's result directory):
  * written atomically, mode 0600, when the task starts and again when it
- * ends. It stands in for the session manifest of the sessions work until
- * that lands, and records no secret value (`--env` carries names only; older plans' values
+ * ends: the task's side (attempt, host, Slurm job, exit, duration, git
+ * changes). The launch's own session manifest (mounts, image digest, agent
+ * version, variable names) is kept beside it as `session.json`. Neither
+ * records a secret value (`--env` carries names only; older plans' values
  * are redacted).
  */
 
@@ -35,6 +37,8 @@ export interface TaskManifest {
     readonly arrayJobId: string;
     readonly arrayTaskId: string;
   };
+  /** The launch's session: its id, and its manifest's file in the result directory. */
+  readonly session?: { readonly id: string; readonly manifest?: string };
   readonly start: string;
   readonly end?: string;
   readonly durationSeconds?: number;

@@ -7,7 +7,8 @@
  *     DIR/cancel.json           when the batch was cancelled
  *     DIR/slurm/JOB_TASK.out    Slurm's own output of each array task
  *     DIR/tasks/I-NAME/         per task: stdout.log, stderr.log, exit_code,
- *                               manifest.json, diff.patch + untracked.txt (git);
+ *                               manifest.json, session.json (the launch's session
+ *                               manifest), diff.patch + untracked.txt (git);
  *                               attempt-N/ holds an earlier attempt's files
  *     DIR/workspaces/I-NAME/    clones of tasks given as `repo:`
  *
@@ -22,6 +23,8 @@ import { type BatchPlan, PLAN_VERSION } from "./plan.ts";
 export const PLAN_FILE = "batch.json";
 export const RUNNER_FILE = "runner.json";
 export const CANCEL_FILE = "cancel.json";
+/** The launch's session manifest, copied into the task's directory. */
+export const SESSION_FILE = "session.json";
 
 /** The local runner's record. */
 export interface RunnerRecord {

@@ -2,8 +2,9 @@
  * Running one task of a batch where this process is: the local runner calls
  * it for each task, and each Slurm array task calls it (`llm batch task DIR
  * INDEX`) for its own. It writes the task's result directory: the logs, the
- * exit code, the manifest at start and at end, and the workspace's changes
- * when the workspace is a git repository.
+ * exit code, the manifest at start and at end, the launch's session
+ * manifest, and the workspace's changes when the workspace is a git
+ * repository.
  */
 import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
@@ -11,6 +12,9 @@ import type { Processes } from "./_process.ts";
 import { gitCommand, type GitGuard, guardBroken } from "./git_guard.ts";
 import { MANIFEST_VERSION, type TaskManifest } from "./manifest.ts";
 import { type BatchPlan, type PlannedTask, redactArgv } from "./plan.ts";
+import { SESSION_FILE } from "./results.ts";
+import { sessionId } from "../session/names.ts";
+import { sessionsDir } from "../session/store.ts";
 
 /** How long a task has to end after SIGTERM before it gets SIGKILL. */
 export const GRACE_MS = 10_000;
@@ -75,10 +79,12 @@ export async function runTask(
     write();
     return manifest;
   }
+  // The launch's session gets this id, so its manifest can be kept with the results.
+  const sessionIdOfTask = sessionId(crypto.getRandomValues(new Uint8Array(6)));
   const child = procs.spawn(task.argv, {
     cwd: task.workspace,
     // Plans written before values left the argv have none here.
-    env: task.env ?? {},
+    env: { ...task.env, LLM_SESSION_ID: sessionIdOfTask },
     stdoutPath: join(dir, "stdout.log"),
     stderrPath: join(dir, "stderr.log"),
   });
@@ -115,8 +121,10 @@ export async function runTask(
       ? await saveChanges(system, task.git, task.workspace, dir, startCommit)
       : { startCommit, notRecorded };
   } else if (notRecorded !== null) changes = { notRecorded };
+  const session = keepSession(system, task, sessionIdOfTask, dir);
   manifest = {
     ...manifest,
+    session,
     end: new Date(endMs).toISOString(),
     durationSeconds: (endMs - startMs) / 1000,
     exit,
@@ -126,6 +134,30 @@ export async function runTask(
   };
   write();
   return manifest;
+}
+
+/**
+ * Copy the task's session manifest (lib/session/) into its result
+ * directory as `session.json`: what the launch could see, its image digest
+ * and agent version. A launch that failed before its session began left
+ * none; then only the id is recorded.
+ */
+function keepSession(
+  system: System,
+  task: PlannedTask,
+  id: string,
+  dir: string,
+): NonNullable<TaskManifest["session"]> {
+  const env = { ...system.env, ...task.env };
+  let text: string | null = null;
+  try {
+    text = system.readText(join(sessionsDir(env, system.home), `${id}.json`));
+  } catch {
+    text = null;
+  }
+  if (text === null) return { id };
+  system.writeFileAtomic(join(dir, SESSION_FILE), text, 0o600);
+  return { id, manifest: SESSION_FILE };
 }
 
 /** Exit codes of a task llm ended whose launch still reported success. */

@@ -80,7 +80,7 @@ const MAX_NUMBERED = 99;
 /** Start a session: claim its name and write its manifest. */
 export function beginSession(start: SessionStart, system: System): Session {
   const dir = sessionsDir(system.env, system.home);
-  const id = sessionId(crypto.getRandomValues(new Uint8Array(6)));
+  const id = presetId(system, dir) ?? sessionId(crypto.getRandomValues(new Uint8Array(6)));
   try {
     ensureSessionsDir(system, dir);
   } catch (e) {
@@ -222,6 +222,28 @@ export function beginSession(start: SessionStart, system: System): Session {
       releaseName(system, dir, name, id);
     },
   };
+}
+
+/**
+ * The id `LLM_SESSION_ID` gives the session, or null when unset: `llm batch`
+ * sets it for each task, to find the task's manifest afterwards.
+ */
+function presetId(system: System, dir: string): string | null {
+  const id = system.env.LLM_SESSION_ID;
+  if (id === undefined || id === "") return null;
+  if (!/^[0-9a-f]{12}$/.test(id)) {
+    throw new LlmError(
+      `LLM_SESSION_ID='${id}' is not a session id (12 lowercase hexadecimal digits); ` +
+        `unset it to let llm choose one`,
+    );
+  }
+  if (system.stat(join(dir, `${id}.json`)) !== null) {
+    throw new LlmError(
+      `LLM_SESSION_ID=${id} names a session that exists already (see 'llm show ${id}'); ` +
+        `unset it to let llm choose one`,
+    );
+  }
+  return id;
 }
 
 /** Podman and docker name and label containers; Singularity/Apptainer have none. */

@@ -280,6 +280,12 @@ function checkResults(results: string, s: StatusJson) {
   const m = JSON.parse(read(join(dir(0), "manifest.json")));
   assertEquals([m.exit, m.agent, m.attempt, m.task.tags], [0, "shell", 1, ["first"]]);
   assert(typeof m.durationSeconds === "number" && m.durationSeconds > 0);
+  // The launch's session manifest, kept with the task: the same session, its image id.
+  assertEquals(m.session.manifest, "session.json");
+  const session = JSON.parse(read(join(dir(0), "session.json")));
+  assertEquals([session.id, session.agent, session.exitCode], [m.session.id, "shell", 0]);
+  assert(/^sha256:[0-9a-f]{64}$/.test(session.image.id), session.image.id);
+  assertEquals((Deno.statSync(join(dir(0), "session.json")).mode ?? 0) & 0o777, 0o600);
 }
 
 batchTest(
@@ -533,6 +539,9 @@ Deno.test({
       assertEquals(s.tasks[0].state, "done", read(join(dir, "stderr.log")));
       assertStringIncludes(read(join(dir, "stdout.log")), "claude mock: done");
       assertEquals(read(join(ws, "claude.txt")), "written by claude\n");
+      // The session manifest names the agent's version, from the image's label.
+      const session = JSON.parse(read(join(dir, "session.json")));
+      assertEquals([session.agent, session.agentVersionSource], ["claude", "label"]);
       assert(mock.requests.length >= 2, "the agent talked to the mock model");
     } finally {
       await mock.close();

@@ -749,6 +749,34 @@ Deno.test("a task's variable values reach its launch in the environment, never o
   procs.children[0].finish({ code: 0, signal: null });
   await done;
   assertEquals(procs.children[0].argv, ["llm", "--env=TOKEN", "shell", "--", "true"]);
-  assertEquals(procs.children[0].options.env, { TOKEN: "s3cret" });
+  const { LLM_SESSION_ID: _id, ...env } = procs.children[0].options.env ?? {};
+  assertEquals(env, { TOKEN: "s3cret" });
   assert(!JSON.stringify(procs.children[0].argv).includes("s3cret"));
+});
+
+Deno.test("a task's launch gets a session id of its own, and its session manifest is kept as session.json", async () => {
+  const { runTask } = await import("../../../lib/batch/task_run.ts");
+  const system = host({ env: { XDG_STATE_HOME: "/state" } });
+  const procs = fakeProcesses(system);
+  const plan = onePlan();
+  const done = runTask(system, procs, plan, plan.tasks[0]);
+  while (procs.children.length < 1) await new Promise((r) => setTimeout(r, 1));
+  const id = procs.children[0].options.env?.LLM_SESSION_ID ?? "";
+  assert(/^[0-9a-f]{12}$/.test(id), id);
+  // What the launch leaves (lib/session/record.ts), under the runner's XDG_STATE_HOME.
+  system.mkdir("/state/llm/sessions", 0o700);
+  const session = JSON.stringify({ schema: 1, id, image: { id: "sha256:ab" } });
+  system.writeFileAtomic(`/state/llm/sessions/${id}.json`, session, 0o600);
+  procs.children[0].finish({ code: 0, signal: null });
+  const m = await done;
+  assertEquals(m.session, { id, manifest: "session.json" });
+  assertEquals(text(system, "/out/tasks/0-a/session.json"), session);
+  assertEquals(system.files.get("/out/tasks/0-a/session.json")?.mode, 0o600);
+  // Each attempt its own id.
+  const again = runTask(system, procs, plan, plan.tasks[0]);
+  while (procs.children.length < 2) await new Promise((r) => setTimeout(r, 1));
+  procs.children[1].finish({ code: 1, signal: null });
+  const second = await again;
+  assert(second.session?.id !== id);
+  assertEquals(second.session?.manifest, undefined, "a launch that left no session");
 });

@@ -305,3 +305,23 @@ Deno.test("docker: an engine that does not answer leaves the query to docker ima
     "inspect",
   ]]);
 });
+
+Deno.test("LLM_SESSION_ID (set by llm batch) gives the session its id; a bad or taken one is refused", async () => {
+  const sys = host({ env: { LLM_SESSION_ID: "0123456789ab" } });
+  assertEquals(await llm(sys, ["codex"]), 0);
+  assertEquals(manifests(sys).map((m) => m.id), ["0123456789ab"]);
+  // The same id again: that session exists.
+  assertEquals(await llm(sys, ["codex"]), 1);
+  assertStringIncludes(
+    sys.err.join(""),
+    "llm: error: LLM_SESSION_ID=0123456789ab names a session that exists already (see " +
+      "'llm show 0123456789ab'); unset it to let llm choose one",
+  );
+  const bad = host({ env: { LLM_SESSION_ID: "../../x" } });
+  assertEquals(await llm(bad, ["codex"]), 1);
+  assertStringIncludes(
+    bad.err.join(""),
+    "llm: error: LLM_SESSION_ID='../../x' is not a session id (12 lowercase hexadecimal digits)",
+  );
+  assertEquals(bad.ran, []);
+});
