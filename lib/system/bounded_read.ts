@@ -1,44 +1,104 @@
 /**
- * Reading a small file that someone else may have replaced: one open with
- * O_NOFOLLOW (when asked) and O_NONBLOCK, then checks on the open file
- * itself, so a symlink, FIFO, device or huge file swapped in between a check
- * and the read can neither redirect, hang nor flood the reader. Deno's own
- * open has no such flags; node:fs passes them through (and costs ~30 ms to
- * load, so this module loads only when a config file is read).
+ * Reading a small file that someone else may have replaced (a project file
+ * in the workspace, a session copy): a symlink, FIFO, device or huge file
+ * swapped in between a check and the read can neither redirect, hang nor
+ * flood the reader.
+ *
+ * Deno's open takes no O_NOFOLLOW or O_NONBLOCK (node:fs would pass them,
+ * but costs about 40 ms to load on every launch that reads a file). So the
+ * entry is looked at first (lstat, or stat when links are followed), and
+ * only a regular file within the limit is opened; the open file must then
+ * be that same inode, or nothing is read. A FIFO swapped in after the look
+ * would hold the open until a writer comes: the open is given a few
+ * seconds, after which the entry counts as "other" and is left alone.
  */
-import * as fs from "node:fs";
 import type { BoundedRead } from "./system.ts";
 
+/** Ample for a regular file, even on a slow network file system. */
+const OPEN_WAIT_MS = 5000;
+
+/** Seams for the tests: a swap between the look and the open, a shorter wait. */
+export interface BoundedReadHooks {
+  /** Called after the look, before the open. */
+  readonly afterLook?: () => void;
+  readonly openWaitMs?: number;
+}
+
+type Look =
+  | { readonly kind: "file"; readonly info: Deno.FileInfo }
+  | { readonly kind: "absent" | "symlink" | "dir" | "other" | "too-large" };
+
 /** See `System.readBounded`. */
-export function readBounded(path: string, limit: number, followSymlinks: boolean): BoundedRead {
-  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
-  let fd: number;
+export async function readBounded(
+  path: string,
+  limit: number,
+  followSymlinks: boolean,
+  hooks: BoundedReadHooks = {},
+): Promise<BoundedRead> {
+  const looked = look(path, limit, followSymlinks);
+  if (looked.kind !== "file") return looked;
+  hooks.afterLook?.();
+  const file = await openWithin(path, hooks.openWaitMs ?? OPEN_WAIT_MS);
+  if (file === null) return { kind: "other" };
   try {
-    fd = fs.openSync(path, O_RDONLY | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ENOENT") return { kind: "absent" };
-    if (code === "ELOOP" && !followSymlinks) return { kind: "symlink" };
-    // A socket cannot be opened at all.
-    if (code === "ENXIO" || code === "EOPNOTSUPP") return { kind: "other" };
-    throw e;
-  }
-  try {
-    const info = fs.fstatSync(fd);
-    if (info.isDirectory()) return { kind: "dir" };
-    if (!info.isFile()) return { kind: "other" };
+    const info = file.statSync();
+    if (info.ino !== looked.info.ino || info.dev !== looked.info.dev || !info.isFile) {
+      // Replaced since the look: by a link (not followed) or anything else.
+      const now = followSymlinks ? null : look(path, limit, false);
+      return { kind: now?.kind === "symlink" ? "symlink" : "other" };
+    }
     if (info.size > limit) return { kind: "too-large" };
-    // One byte more than the limit tells a file that grew since fstat.
+    // One byte more than the limit tells a file that grew since the look.
     const buf = new Uint8Array(limit + 1);
     let n = 0;
     while (n < buf.length) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
+      const got = file.readSync(buf.subarray(n));
+      if (got === null || got === 0) break;
       n += got;
     }
     if (n > limit) return { kind: "too-large" };
     return { kind: "file", bytes: buf.slice(0, n) };
   } finally {
-    fs.closeSync(fd);
+    file.close();
   }
+}
+
+/** What is at `path`, without opening it. */
+function look(path: string, limit: number, followSymlinks: boolean): Look {
+  let info: Deno.FileInfo;
+  const stackLimit = Error.stackTraceLimit;
+  // Misses are common and their stack traces never shown.
+  Error.stackTraceLimit = 0;
+  try {
+    info = followSymlinks ? Deno.statSync(path) : Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { kind: "absent" };
+    // A dangling link when following, or a loop: nothing to read.
+    if (e instanceof Deno.errors.FilesystemLoop) return { kind: "other" };
+    throw e;
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+  }
+  if (info.isSymlink) return { kind: "symlink" };
+  if (info.isDirectory) return { kind: "dir" };
+  if (!info.isFile) return { kind: "other" };
+  if (info.size > limit) return { kind: "too-large" };
+  return { kind: "file", info };
+}
+
+/**
+ * Open `path` for reading, or null when that takes longer than `ms` (a FIFO
+ * with no writer). A late open is closed when it comes. The wait uses
+ * `AbortSignal.timeout`, which, unlike a first `setTimeout`, does not load
+ * Deno's timer module (about 10 ms), and which keeps no process alive.
+ */
+async function openWithin(path: string, ms: number): Promise<Deno.FsFile | null> {
+  const opening = Deno.open(path, { read: true });
+  const signal = AbortSignal.timeout(ms);
+  const late = new Promise<null>((resolve) =>
+    signal.addEventListener("abort", () => resolve(null), { once: true })
+  );
+  const file = await Promise.race([opening, late]);
+  if (file === null) opening.then((f) => f.close(), () => {});
+  return file;
 }

@@ -18,9 +18,8 @@
  * descriptor or on `.`, never on a path that could have become a link.
  */
 import * as fs from "node:fs";
-import { readBounded } from "./bounded_read.ts";
 import { join } from "../std/path.ts";
-import type { CredentialTree, TreePath, TreeProblem, TreeResult } from "./system.ts";
+import type { BoundedRead, CredentialTree, TreePath, TreeProblem, TreeResult } from "./system.ts";
 
 /** Prefix of llm's temporary files; the rest of the name is a random UUID. */
 export const TEMP_PREFIX = ".llm-tmp-";
@@ -51,7 +50,7 @@ export function realCredentialTree(): CredentialTree {
     read: (path, limit) =>
       pinned(path, "parent", false, (name) => {
         if (name === null) return fail({ kind: "not-file", path: where(path) });
-        const got = readBounded(name, limit, false);
+        const got = readNoFollow(name, limit);
         switch (got.kind) {
           case "file":
             return ok(got.bytes);
@@ -246,4 +245,43 @@ function writeBeside(name: string, content: Uint8Array, mode: number): void {
   fs.closeSync(fd);
   // rename replaces whatever is at `name`, a link included, and follows nothing.
   fs.renameSync(tmp, name);
+}
+
+/**
+ * `readBounded` for a pinned directory, where every step must be
+ * synchronous: one open with O_NOFOLLOW and O_NONBLOCK, then checks on the
+ * open file itself, so a link, FIFO, device or huge file swapped in can
+ * neither redirect, hang nor flood the read.
+ */
+function readNoFollow(path: string, limit: number): BoundedRead {
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") return { kind: "absent" };
+    if (code === "ELOOP") return { kind: "symlink" };
+    // A socket cannot be opened at all.
+    if (code === "ENXIO" || code === "EOPNOTSUPP") return { kind: "other" };
+    throw e;
+  }
+  try {
+    const info = fs.fstatSync(fd);
+    if (info.isDirectory()) return { kind: "dir" };
+    if (!info.isFile()) return { kind: "other" };
+    if (info.size > limit) return { kind: "too-large" };
+    // One byte more than the limit tells a file that grew since fstat.
+    const buf = new Uint8Array(limit + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > limit) return { kind: "too-large" };
+    return { kind: "file", bytes: buf.slice(0, n) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
