@@ -107,6 +107,13 @@ export interface FakeSystem extends System {
   readonly httpGets: string[];
   /** Move the fake clock on. */
   advance(ms: number): void;
+  /**
+   * A SIGINT, SIGTERM or SIGHUP outside an interactive run: the `cleanupOnSignal`
+   * clean-ups run and their exit status goes to `exits` (the fake cannot end).
+   */
+  raise(signal: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
+  /** Exit statuses `cleanupOnSignal` ended the process with, in order. */
+  readonly exits: number[];
 }
 
 /** Make a fake system. */
@@ -148,6 +155,8 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
   const changes: string[] = [];
   const prompts: string[] = [];
   const signals: string[] = [];
+  const terminators = new Set<() => void>();
+  const exits: number[] = [];
   const pid = options.pid ?? 4242;
   const processes = new Map<number, string>(
     Object.entries(options.processes ?? { [pid]: "1000" }).map(([k, v]) => [Number(k), v]),
@@ -205,6 +214,17 @@ export function fakeSystem(options: FakeSystemOptions = {}): FakeSystem {
     advance(ms: number): void {
       clock += ms;
     },
+    cleanupOnSignal(cleanup: () => void): () => void {
+      const entry = () => cleanup();
+      terminators.add(entry);
+      return () => void terminators.delete(entry);
+    },
+    raise(signal: "SIGINT" | "SIGTERM" | "SIGHUP"): void {
+      if (terminators.size === 0) return;
+      for (const cleanup of terminators) cleanup();
+      exits.push(128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal]);
+    },
+    exits,
     now: () => clock,
     sleep(ms: number): Promise<void> {
       clock += ms;

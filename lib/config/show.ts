@@ -5,7 +5,7 @@ import { LlmError, UsageError } from "../errors.ts";
 import type { CommandContext } from "../cli/command.ts";
 import { GLOBAL_OPTIONS } from "../cli/options.ts";
 import type { ParsedOptions } from "../cli/parse.ts";
-import { sourceOf } from "../cli/parse.ts";
+import { PROJECT_NETWORK } from "../egress/policy.ts";
 import { DEFAULT_IMAGE } from "../launch/container.ts";
 import { containerPlatform } from "../launch/image.ts";
 import { engineCheck, selectRuntime } from "../runtime/select.ts";
@@ -14,6 +14,7 @@ import { problemLine } from "../text/colour.ts";
 import { closest } from "../text/suggest.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
 import { PROJECT_STATE_MARKS } from "./project_state.ts";
+import { networkLines, type NetworkSummary, networkSummary, sourceLabel } from "./show_network.ts";
 
 /** The subcommands of `llm config`. */
 export const CONFIG_ACTIONS = ["show", "path"] as const;
@@ -45,10 +46,7 @@ export function settingRows(
   hostArch: string,
   resolved: Resolutions = {},
 ): SettingRow[] {
-  const label = (name: string, i = 0) => {
-    const s = sourceOf(options, name, i);
-    return s.startsWith("--") ? `flag ${s}` : s.startsWith("LLM_") ? `env ${s}` : s;
-  };
+  const label = (name: string, i = 0) => sourceLabel(options, name, i);
   const defaults: Record<string, string> = {
     backend: "auto",
     arch: containerPlatform(undefined, hostArch),
@@ -74,6 +72,12 @@ export function settingRows(
       } else if (def.name in defaults) {
         const value = defaults[def.name];
         rows.push({ name: def.name, value, source: "default", ...resolve(def.name, value) });
+      }
+      // A project file's `network` is kept apart from the user's (it only tightens); its row
+      // follows theirs, so the table shows every place the policy is set.
+      const project = def.name === "network" ? options.values.get(PROJECT_NETWORK) : undefined;
+      if (project !== undefined) {
+        rows.push({ name: def.name, value: project, source: label(PROJECT_NETWORK) });
       }
     } else {
       (options.lists.get(def.name) ?? []).forEach((v, i) =>
@@ -106,10 +110,16 @@ export function hostResolutions(system: System): Resolutions {
 
 /**
  * `config show --json`: every setting by name, each `{value, source}` (and
- * `resolved` for `auto`), lists as arrays of those, flags with boolean values;
- * then the agents the config files define or change, and the files read.
+ * `resolved` for `auto`), lists as arrays of those, flags with boolean values
+ * (`network` is the user's: a project file's is in `network.project`); then
+ * the effective network policy, the agents the config files define or
+ * change, and the files read.
  */
-export function settingsJson(rows: readonly SettingRow[], config: LoadedConfig): unknown {
+export function settingsJson(
+  rows: readonly SettingRow[],
+  config: LoadedConfig,
+  network: NetworkSummary,
+): unknown {
   const settings: Record<string, unknown> = {};
   for (const def of GLOBAL_OPTIONS) {
     if (NOT_SETTINGS.has(def.name)) continue;
@@ -122,6 +132,7 @@ export function settingsJson(rows: readonly SettingRow[], config: LoadedConfig):
   }
   return {
     settings,
+    network,
     agents: customAgents(config).map((a) => ({ name: a.name, summary: a.summary })),
     files: filesJson(config),
   };
@@ -190,8 +201,9 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
     return 0;
   }
   const rows = settingRows(options, system.arch, hostResolutions(system));
+  const network = networkSummary(options);
   if (json) {
-    system.stdout(JSON.stringify(settingsJson(rows, config), null, 2) + "\n");
+    system.stdout(JSON.stringify(settingsJson(rows, config, network), null, 2) + "\n");
     return 0;
   }
   const shown = rows.map((r) => ({
@@ -204,6 +216,7 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
   for (const r of shown) {
     system.stdout(`${r.name.padEnd(width)}${r.value.padEnd(valueWidth)}${r.source}\n`);
   }
+  for (const line of networkLines(network)) system.stdout(`${line}\n`);
   for (const a of customAgents(config)) system.stdout(`agent ${a.name}: ${a.summary}\n`);
   return 0;
 }

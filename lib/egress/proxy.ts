@@ -445,6 +445,13 @@ const PUMP_MAX = 1024 * 1024;
  * Copy `from` to `to` until end of stream, then half-close `to`. The next
  * read overlaps the current write (two buffers), so neither side waits on
  * the other more than it must.
+ *
+ * A bulk copy is bound by the kernel's two copies of each byte on this
+ * thread (out of the TCP socket, into the Unix one), about half of the
+ * proxy's CPU time, not by this loop: fixed buffers of 64 KiB to 2 MiB, one
+ * buffer read then written, three or four buffers reading ahead, a BYOB
+ * stream reader, `pipeTo`, and a Worker reading the upstream side into a
+ * shared ring were each no faster or slower in `deno task bench`.
  */
 async function pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
   let size = PUMP_START;

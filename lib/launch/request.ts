@@ -121,7 +121,6 @@ export function launchRequest(
  * `project-network`, see lib/config/schema.ts).
  */
 export function networkRequest(options: ParsedOptions): NetworkRequest {
-  const isProject = (s: string) => /(^|\/)\.llm\.yaml(:\d+)?( |$)/.test(s);
   const isFlag = (s: string) => s.startsWith("--");
   const pick = (name: string, keep: (source: string) => boolean) => {
     const items: string[] = [];
@@ -160,10 +159,10 @@ export function networkRequest(options: ParsedOptions): NetworkRequest {
     ...(options.sources?.get("allow-host") ?? []),
     ...(options.sources?.get("allow-set") ?? []),
     ...(modeSource ? [modeSource] : []),
-  ].find((s) => !isFlag(s) && !isProject(s)) ?? "your config file";
+  ].find((s) => !isFlag(s) && !isProjectSource(s)) ?? "your config file";
   const fileLayer = layer(
     fileSource,
-    (s) => !isFlag(s) && !isProject(s),
+    (s) => !isFlag(s) && !isProjectSource(s),
     modeSource !== undefined && !isFlag(modeSource) ? mode : undefined,
   );
   const flagLayer = layer(
@@ -179,9 +178,9 @@ export function networkRequest(options: ParsedOptions): NetworkRequest {
   const projectLayer = layer(
     projectModeSource ??
       [...(options.sources?.get("allow-host") ?? []), ...(options.sources?.get("allow-set") ?? [])]
-        .find(isProject) ??
+        .find(isProjectSource) ??
       ".llm.yaml",
-    isProject,
+    isProjectSource,
     projectMode === undefined ? undefined : parseNetworkMode(projectMode, projectModeSource),
   );
   const said = (l: NetworkLayer) =>
@@ -190,6 +189,11 @@ export function networkRequest(options: ParsedOptions): NetworkRequest {
     user: [fileLayer, flagLayer],
     project: said(projectLayer) ? projectLayer : undefined,
   };
+}
+
+/** Whether a setting's source (`FILE:LINE`) is a project file. */
+export function isProjectSource(source: string): boolean {
+  return /(^|\/)\.llm\.yaml(:\d+)?( |$)/.test(source);
 }
 
 /** `--ro` or `--mask` entries that must exist: from the command line or a project file. */

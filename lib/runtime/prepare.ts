@@ -95,7 +95,9 @@ export async function setUpRuntime(
  * folders), its subdirectories and mask sources made, and remove it
  * afterwards whatever happens. `fn` runs the container through
  * `System.interactive`, which forwards SIGTERM/SIGHUP to it and outlives
- * SIGINT, so signals end here too.
+ * SIGINT, so signals then end here too; one that comes before or after the
+ * container's run (copying session files in, starting the proxy) would end
+ * the process before `finally`, so it removes the directory itself.
  */
 export async function withScratch<T>(
   adapter: RuntimeAdapter,
@@ -104,6 +106,7 @@ export async function withScratch<T>(
   fn: (scratch: string) => Promise<T>,
 ): Promise<T> {
   const made = system.makeTempDir("llm-");
+  const release = system.cleanupOnSignal(() => system.remove(made));
   try {
     const scratch = system.realPath(made) ?? made;
     for (const entry of scratchLayout(adapter, plan, system)) {
@@ -114,6 +117,7 @@ export async function withScratch<T>(
     }
     return await fn(scratch);
   } finally {
+    release();
     system.remove(made);
   }
 }

@@ -135,9 +135,44 @@ export function realSystem(): System {
         return true;
       }, false);
     },
+    cleanupOnSignal,
     now: () => Date.now(),
     sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
     unixHttpGet,
+  };
+}
+
+/** Interactive children running now: while there are any, signals are theirs (`interactive`). */
+let interactiveRuns = 0;
+
+const TERMINATING: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const cleanups = new Set<() => void>();
+const terminators = new Map<Deno.Signal, () => void>();
+
+function cleanupOnSignal(cleanup: () => void): () => void {
+  const entry = () => cleanup();
+  cleanups.add(entry);
+  if (terminators.size === 0) {
+    for (const sig of TERMINATING) {
+      const handler = () => {
+        if (interactiveRuns > 0) return;
+        for (const c of cleanups) {
+          try {
+            c();
+          } catch { /* the others still run, and the process still ends */ }
+        }
+        Deno.exit(128 + signalNumber(sig));
+      };
+      terminators.set(sig, handler);
+      Deno.addSignalListener(sig, handler);
+    }
+  }
+  return () => {
+    cleanups.delete(entry);
+    if (cleanups.size > 0) return;
+    // With no listener left a signal ends the process by default again.
+    for (const [sig, handler] of terminators) Deno.removeSignalListener(sig, handler);
+    terminators.clear();
   };
 }
 
@@ -323,6 +358,7 @@ async function interactive(
     Deno.addSignalListener(sig, handler);
   }
   let tail = new Uint8Array(0);
+  interactiveRuns++;
   try {
     for await (const chunk of options.inheritStderr ? [] : child.stderr) {
       writeAll(Deno.stderr, chunk);
@@ -335,6 +371,7 @@ async function interactive(
     const code = status.signal ? 128 + signalNumber(status.signal) : status.code;
     return { code, stderrTail: new TextDecoder().decode(tail) };
   } finally {
+    interactiveRuns--;
     Deno.removeSignalListener("SIGINT", ignoreInt);
     for (const [sig, handler] of forward) Deno.removeSignalListener(sig, handler);
   }

@@ -175,6 +175,14 @@ export interface System extends HostFacts {
   processStart(pid: number): string | null;
   /** Send `signal` to process `pid`; false when there is no such process. */
   kill(pid: number, signal: "SIGTERM" | "SIGKILL"): boolean;
+  /**
+   * Until the returned function is called: a SIGINT, SIGTERM or SIGHUP that
+   * comes while no `interactive` child runs calls `cleanup` and ends this
+   * process as the signal would have (exit 128 + its number). During an
+   * interactive run the child gets the signal and the caller cleans up after
+   * it returns, as without this.
+   */
+  cleanupOnSignal(cleanup: () => void): () => void;
   /** Milliseconds since the epoch. */
   now(): number;
   sleep(ms: number): Promise<void>;

@@ -67,6 +67,84 @@ Deno.test("config show --json lists the agents the config defines", async () => 
   assertEquals(json.agents, [{ name: "gemini", summary: `defined in ${CONFIG}:2` }]);
 });
 
+const PROJECT = "/work/project/.llm.yaml";
+
+/** A host with the user config `config` and the trusted project file `project`. */
+async function withProject(config: string | undefined, project: string): Promise<FakeSystem> {
+  const system = host(config);
+  setContent(system, PROJECT, project);
+  assertEquals(await main(["trust"], system), 0, system.err.join(""));
+  system.out.length = 0;
+  return system;
+}
+
+Deno.test("config show reports a project file's network, which tightens the user's", async () => {
+  const system = await withProject("network: allow\n", "network: none\n");
+  const out = await run(system, ["config", "show"]);
+  const rows = out.split("\n").filter((l) => l.startsWith("network")).map((l) =>
+    l.replace(/ +/g, " ")
+  );
+  assertEquals(rows, [
+    `network allow ${CONFIG}:1`,
+    `network none ${PROJECT}:1`,
+    `network policy: none (${PROJECT}:1)`,
+  ]);
+  assertStringIncludes(
+    out,
+    `  note: ${PROJECT}:1: the project file sets network none (it may tighten network allow, ` +
+      "never loosen it)\n",
+  );
+});
+
+Deno.test("config show says which allowed hosts a project file leaves in effect", async () => {
+  const system = await withProject(
+    "network: allow\nallow_hosts: [pypi.org, api.example.org]\n",
+    "network: allow\nallow_hosts: [pypi.org, evil.example]\n",
+  );
+  const out = await run(system, ["config", "show"]);
+  assertStringIncludes(
+    out,
+    `network policy: allow (${CONFIG}:1)\n` +
+      `  project file: network allow (${PROJECT}:1; a project file may only tighten yours)\n` +
+      "  allowed besides each agent's built-in hosts:\n" +
+      `    pypi.org  ${CONFIG}:2, ${PROJECT}:2\n` +
+      `  note: ${PROJECT}:1: 'evil.example' stays blocked`,
+  );
+  // api.example.org is the user's alone: the project's list narrows it away.
+  assertEquals(out.includes("\n    api.example.org"), false);
+});
+
+Deno.test("config show --json gives the network policy in effect and its sources", async () => {
+  const system = await withProject(undefined, "network: allow\nallow_sets: [pypi]\n");
+  const json = JSON.parse(await run(system, ["--network", "open", "config", "show", "--json"]));
+  assertEquals(json.settings.network, { value: "open", source: "flag --network" });
+  assertEquals(json.network, {
+    mode: "allow",
+    source: `${PROJECT}:1`,
+    project: { value: "allow", source: `${PROJECT}:1` },
+    allowed: [
+      { value: "pypi.org", sources: [`${PROJECT}:2 (set pypi)`] },
+      { value: "files.pythonhosted.org", sources: [`${PROJECT}:2 (set pypi)`] },
+    ],
+    notes: [
+      `${PROJECT}:1: the project file sets network allow (it may tighten network open, ` +
+      "never loosen it)",
+    ],
+  });
+  // Without any setting: open, and nothing allowed is listed.
+  const plain = JSON.parse(await run(host(undefined), ["config", "show", "--json"]));
+  assertEquals(plain.network, { mode: "open", source: "default", allowed: [], notes: [] });
+  const implied = JSON.parse(
+    await run(host(undefined), ["--allow-host", "x.example:8443", "config", "show", "--json"]),
+  );
+  assertEquals(implied.network.mode, "allow");
+  assertEquals(implied.network.source, "implied by allowed hosts on the command line");
+  assertEquals(implied.network.allowed, [{
+    value: "x.example:8443",
+    sources: ["flag --allow-host"],
+  }]);
+});
+
 Deno.test("config path --json gives the files and their state", async () => {
   const json = JSON.parse(await run(host(undefined), ["config", "path", "--json"]));
   assertEquals(json, {
