@@ -4,7 +4,6 @@
 import { dirname, join } from "../std/path.ts";
 import type { FileKind } from "../launch/host_facts.ts";
 import type { InteractiveResult, ProcessOutput, RunOptions, System } from "./system.ts";
-import { unixHttpGet } from "./unix_http.ts";
 
 const TAIL_BYTES = 8192;
 
@@ -138,7 +137,9 @@ export function realSystem(): System {
     cleanupOnSignal,
     now: () => Date.now(),
     sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-    unixHttpGet,
+    // Only docker sessions ask the Engine API: loaded then.
+    unixHttpGet: async (socket, path) =>
+      (await import("./unix_http.ts")).unixHttpGet(socket, path),
   };
 }
 
