@@ -121,8 +121,10 @@ export async function makeSandbox(mode: Mode, engine: Engine = "podman"): Promis
 export function sandboxTest(
   mode: Mode,
   engine: Engine = "podman",
+  /** Skip for a reason of the caller's (which it printed), instead of the runtime's own. */
+  skip?: boolean,
 ): (name: string, fn: (s: Sandbox) => Promise<void>) => void {
-  const ignore = ignoreUnless(mode, engine);
+  const ignore = skip ?? ignoreUnless(mode, engine);
   return (name, fn) =>
     Deno.test({
       name: `${name} (${mode} ${engine})`,

@@ -9,7 +9,15 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
-import { ALL_MODES, e2eState, makeSandbox, type Ran, runAs, spawnLlm } from "./_harness.ts";
+import {
+  ALL_MODES,
+  e2eState,
+  makeSandbox,
+  type Ran,
+  runAs,
+  sandboxTest,
+  spawnLlm,
+} from "./_harness.ts";
 import { agentSkipReason, imageName, runBounded } from "./agents/_agents.ts";
 
 const RESOLVE = "allowed.test=127.0.0.1,denied.test=127.0.0.1";
@@ -53,6 +61,7 @@ for (const [mode, engine] of ALL_MODES) {
   if (reason) console.log(`skipping egress tests (${mode} ${engine}): ${reason}`);
   const ignore = reason !== null;
   const label = `(${mode} ${engine})`;
+  const test = sandboxTest(mode, engine, ignore);
 
   Deno.test({
     name: `--network allow: an allowed host answers through the proxy, a denied one is ` +
@@ -160,69 +169,51 @@ for (const [mode, engine] of ALL_MODES) {
     },
   });
 
-  Deno.test({
-    name: `--network allow --verbose prints each refusal as it happens ${label}`,
-    ignore,
-    async fn() {
-      const sandbox = await makeSandbox(mode, engine);
-      try {
-        const r = await runBounded(sandbox, [
-          "--image-name",
-          imageName(),
-          "--verbose",
-          "--network",
-          "allow",
-          "shell",
-          "--",
-          "bash",
-          "-c",
-          "curl -sS -m 20 -o /dev/null -w '%{http_code}\\n' https://denied.test/ || true",
-        ], { LLM_TEST_ONLY_EGRESS_RESOLVE: RESOLVE });
-        assertEquals(r.code, 0, text(r));
-        assertStringIncludes(r.stderr, "llm: network allow (through llm's proxy): built-in ");
-        assertStringIncludes(
-          r.stderr,
-          "llm: blocked denied.test:443 (not allowed; --allow-host denied.test lets it through)",
-        );
-        assertStringIncludes(r.stderr, "llm: blocked 1 connection: denied.test:443 (1)");
-      } finally {
-        await sandbox.cleanup();
-      }
-    },
+  test(`--network allow --verbose prints each refusal as it happens`, async (sandbox) => {
+    const r = await runBounded(sandbox, [
+      "--image-name",
+      imageName(),
+      "--verbose",
+      "--network",
+      "allow",
+      "shell",
+      "--",
+      "bash",
+      "-c",
+      "curl -sS -m 20 -o /dev/null -w '%{http_code}\\n' https://denied.test/ || true",
+    ], { LLM_TEST_ONLY_EGRESS_RESOLVE: RESOLVE });
+    assertEquals(r.code, 0, text(r));
+    assertStringIncludes(r.stderr, "llm: network allow (through llm's proxy): built-in ");
+    assertStringIncludes(
+      r.stderr,
+      "llm: blocked denied.test:443 (not allowed; --allow-host denied.test lets it through)",
+    );
+    assertStringIncludes(r.stderr, "llm: blocked 1 connection: denied.test:443 (1)");
   });
 
-  Deno.test({
-    name: `--network none: only loopback, no DNS, no route out ${label}`,
-    ignore,
-    async fn() {
-      const sandbox = await makeSandbox(mode, engine);
-      try {
-        const r = await runBounded(sandbox, [
-          "--image-name",
-          imageName(),
-          "--network",
-          "none",
-          "shell",
-          "--",
-          "bash",
-          "-c",
-          [
-            "echo ifaces=$(ls /sys/class/net | tr '\\n' ' ')",
-            "(exec 3<>/dev/tcp/192.0.2.1/80) 2>/dev/null && echo direct=open || echo direct=failed",
-            "getent hosts example.org >/dev/null && echo dns=resolved || echo dns=failed",
-            "echo proxy=${HTTPS_PROXY:-unset}",
-          ].join("; "),
-        ], { HTTPS_PROXY: "http://proxy.invalid:3128" });
-        assertEquals(r.code, 0, text(r));
-        assertEquals(
-          r.stdout,
-          "ifaces=lo\ndirect=failed\ndns=failed\nproxy=unset\n",
-          text(r),
-        );
-      } finally {
-        await sandbox.cleanup();
-      }
-    },
+  test(`--network none: only loopback, no DNS, no route out`, async (sandbox) => {
+    const r = await runBounded(sandbox, [
+      "--image-name",
+      imageName(),
+      "--network",
+      "none",
+      "shell",
+      "--",
+      "bash",
+      "-c",
+      [
+        "echo ifaces=$(ls /sys/class/net | tr '\\n' ' ')",
+        "(exec 3<>/dev/tcp/192.0.2.1/80) 2>/dev/null && echo direct=open || echo direct=failed",
+        "getent hosts example.org >/dev/null && echo dns=resolved || echo dns=failed",
+        "echo proxy=${HTTPS_PROXY:-unset}",
+      ].join("; "),
+    ], { HTTPS_PROXY: "http://proxy.invalid:3128" });
+    assertEquals(r.code, 0, text(r));
+    assertEquals(
+      r.stdout,
+      "ifaces=lo\ndirect=failed\ndns=failed\nproxy=unset\n",
+      text(r),
+    );
   });
 
   Deno.test({

@@ -8,7 +8,7 @@
  */
 import { join } from "../../../lib/std/path.ts";
 import { assertEquals } from "../../_assert.ts";
-import { makeSandbox } from "../_harness.ts";
+import { sandboxTest } from "../_harness.ts";
 import { type MockModel, startMessagesMock } from "./_mock_models.ts";
 import {
   AGENT_MODES,
@@ -30,22 +30,16 @@ const STATUS = JSON.stringify({
 });
 
 for (const [mode, engine] of AGENT_MODES) {
-  Deno.test({
-    name: `the image's llm-claude-statusline prints the status line (${mode} ${engine})`,
-    ignore: ignoreAgentsUnless("status line", mode, engine, false),
-    async fn() {
-      const sandbox = await makeSandbox(mode, engine);
-      try {
-        const script = `printf '%s' '${STATUS}' | NO_COLOR=1 llm-claude-statusline`;
-        const r = await runBounded(sandbox, ["--image-name", imageName(), "shell", "--", script]);
-        assertEquals(r.code, 0, shown(r));
-        assertEquals(r.stdout, "Opus 4.1 | ctx 43% (85k/200k) | $1.23 | 12m 34s\n", shown(r));
-        await assertNothingLeft(sandbox);
-      } finally {
-        await sandbox.cleanup();
-      }
+  sandboxTest(mode, engine, ignoreAgentsUnless("status line", mode, engine, false))(
+    `the image's llm-claude-statusline prints the status line`,
+    async (sandbox) => {
+      const script = `printf '%s' '${STATUS}' | NO_COLOR=1 llm-claude-statusline`;
+      const r = await runBounded(sandbox, ["--image-name", imageName(), "shell", "--", script]);
+      assertEquals(r.code, 0, shown(r));
+      assertEquals(r.stdout, "Opus 4.1 | ctx 43% (85k/200k) | $1.23 | 12m 34s\n", shown(r));
+      await assertNothingLeft(sandbox);
     },
-  });
+  );
 }
 
 const [MODE, ENGINE] = AGENT_MODES[0];
