@@ -50,6 +50,8 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
     }
   }
   const session = beginSession({ plan, ...launch.session }, system);
+  // A signal outside the container's run ends llm: the name goes back first.
+  const releaseOnSignal = system.cleanupOnSignal(() => session.abandon());
   if (verbose) system.stderr(`llm: session ${session.name} (${session.id})\n`);
   let result;
   try {
@@ -91,10 +93,15 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
       return ran;
     });
   } catch (e) {
+    releaseOnSignal();
     session.abandon();
     throw e;
   }
-  await session.finish(result.code);
+  try {
+    await session.finish(result.code);
+  } finally {
+    releaseOnSignal();
+  }
   let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
   if (runtimeFailed(outcome)) {
     if (outcome.stderrTail === "") {

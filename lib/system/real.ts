@@ -138,8 +138,7 @@ export function realSystem(): System {
     now: () => Date.now(),
     sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
     // Only docker sessions ask the Engine API: loaded then.
-    unixHttpGet: async (socket, path) =>
-      (await import("./unix_http.ts")).unixHttpGet(socket, path),
+    unixHttpGet: async (socket, path) => (await import("./unix_http.ts")).unixHttpGet(socket, path),
   };
 }
 

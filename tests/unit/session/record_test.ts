@@ -325,3 +325,24 @@ Deno.test("LLM_SESSION_ID (set by llm batch) gives the session its id; a bad or 
   );
   assertEquals(bad.ran, []);
 });
+
+Deno.test("a signal that ends llm outside the container's run gives the session's name back", async () => {
+  // The fake runs the signal clean-ups whenever raised; the real system only
+  // outside the container's run (tests/unit/runtime/prepare_test.ts).
+  let before: string[] = [];
+  let after: string[] = [];
+  const sys = host({
+    agent(_argv, system) {
+      before = system.listDir(`${SESSIONS}/running`) ?? [];
+      system.raise("SIGTERM");
+      // The real process ends here.
+      after = system.listDir(`${SESSIONS}/running`) ?? [];
+    },
+  });
+  await llm(sys, ["codex"]);
+  assertEquals([before, after], [["codex-project"], []]);
+  assertEquals(sys.exits, [143]);
+  // After the launch nothing is left registered.
+  sys.raise("SIGTERM");
+  assertEquals(sys.exits, [143]);
+});
