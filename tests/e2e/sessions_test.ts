@@ -243,3 +243,35 @@ for (const [mode, engine] of ALL_MODES) {
     assertEquals(calls.filter((c) => c.startsWith("image ")), []);
   });
 }
+
+for (const [mode, engine] of ALL_MODES) {
+  const test = sandboxTest(mode, engine);
+  test("llm attach joins a running session: its input reaches the agent, the output comes back", async (s) => {
+    const name = `attach-${crypto.randomUUID().slice(0, 8)}`;
+    // The session's own stdin stays open (and silent) until the end.
+    const session = spawnLlm(s, [
+      "--image-name",
+      IMAGE,
+      "--name",
+      name,
+      "shell",
+      "--",
+      "while read l; do echo got:$l; done",
+    ], { stdin: "" });
+    try {
+      await waitFor(
+        s,
+        (l) => l.some((m) => m.name === name && m.state === "running" && m.containerId !== null),
+        "the session running",
+      );
+      const attached = await runLlm(s, ["attach", name], { stdin: "hello\n" });
+      assertEquals(attached.code, 0, attached.stderr);
+      assertStringIncludes(attached.stdout, "got:hello");
+    } finally {
+      await runLlm(s, ["stop", "--time", "1", name]).catch(() => {});
+      await runAs(s, [engine, "rm", "-f", name]).catch(() => {});
+      await session.stdin.close().catch(() => {});
+      await session.output();
+    }
+  });
+}
