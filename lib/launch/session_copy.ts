@@ -59,7 +59,8 @@ export async function copyIn(
   const copied: CopiedFile[] = [];
   for (const file of files) {
     const original = (await readText(system, file.hostPath, true)) ?? EMPTY_SESSION_FILE;
-    system.writeFileAtomic(join(scratch, file.copy), original, 0o600);
+    // In the launch's temporary directory, gone at exit: no fsync to wait for.
+    system.writeFileAtomic(join(scratch, file.copy), original, 0o600, false);
     copied.push({ file, original });
   }
   return copied;

@@ -39,7 +39,9 @@ export async function runCommand(
 ): Promise<RunResult> {
   const envFile = command.envFile;
   if (envFile) {
-    system.writeFileAtomic(envFile.path, envFile.lines.map((l) => `${l}\n`).join(""), 0o600);
+    // Removed once the container exists: no fsync to wait for.
+    const text = envFile.lines.map((l) => `${l}\n`).join("");
+    system.writeFileAtomic(envFile.path, text, 0o600, false);
   }
   const marker = command.createdMarker;
   let timer: ReturnType<typeof setInterval> | undefined;

@@ -48,19 +48,34 @@ export async function readBounded(
       return { kind: now?.kind === "symlink" ? "symlink" : "other" };
     }
     if (info.size > limit) return { kind: "too-large" };
-    // One byte more than the limit tells a file that grew since the look.
-    const buf = new Uint8Array(limit + 1);
-    let n = 0;
-    while (n < buf.length) {
-      const got = file.readSync(buf.subarray(n));
-      if (got === null || got === 0) break;
-      n += got;
-    }
-    if (n > limit) return { kind: "too-large" };
-    return { kind: "file", bytes: buf.slice(0, n) };
+    const bytes = readUpTo(file, info.size, limit);
+    return bytes === null ? { kind: "too-large" } : { kind: "file", bytes };
   } finally {
     file.close();
   }
+}
+
+/**
+ * The whole file, or null past `limit` bytes. The buffer starts at the size
+ * the file had (one byte more tells a file still growing) and doubles as
+ * needed: a limit of 64 MiB must not cost a 64 MiB buffer for every small
+ * file (zeroing it takes milliseconds).
+ */
+function readUpTo(file: Deno.FsFile, size: number, limit: number): Uint8Array | null {
+  let buf = new Uint8Array(Math.min(size, limit) + 1);
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      if (n > limit) return null;
+      const bigger = new Uint8Array(Math.min(buf.length * 2, limit + 1));
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const got = file.readSync(buf.subarray(n));
+    if (got === null || got === 0) break;
+    n += got;
+  }
+  return n > limit ? null : buf.slice(0, n);
 }
 
 /** What is at `path`, without opening it. */

@@ -122,3 +122,16 @@ Deno.test("readBounded reports a file that grew past the limit after the look as
   assertEquals(got.kind, "too-large");
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("readBounded reads a file that grew since the look, up to the limit", async () => {
+  const dir = scratch();
+  const path = `${dir}/f`;
+  Deno.writeTextFileSync(path, "a");
+  const grown = "a".repeat(3000);
+  const got = await readBounded(path, 4096, false, {
+    afterLook: () => Deno.writeTextFileSync(path, grown),
+  });
+  assertEquals(got.kind, "file");
+  if (got.kind === "file") assertEquals(new TextDecoder().decode(got.bytes), grown);
+  Deno.removeSync(dir, { recursive: true });
+});
