@@ -22,6 +22,8 @@ export interface BoundedReadHooks {
   /** Called after the look, before the open. */
   readonly afterLook?: () => void;
   readonly openWaitMs?: number;
+  /** The open's time limit (default `AbortSignal.timeout`). */
+  readonly timeout?: (ms: number) => AbortSignal;
 }
 
 type Look =
@@ -38,7 +40,8 @@ export async function readBounded(
   const looked = look(path, limit, followSymlinks);
   if (looked.kind !== "file") return looked;
   hooks.afterLook?.();
-  const file = await openWithin(path, hooks.openWaitMs ?? OPEN_WAIT_MS);
+  const wait = hooks.openWaitMs ?? OPEN_WAIT_MS;
+  const file = await openWithin(path, (hooks.timeout ?? AbortSignal.timeout)(wait));
   if (file === null) return { kind: "other" };
   try {
     const info = file.statSync();
@@ -102,18 +105,25 @@ function look(path: string, limit: number, followSymlinks: boolean): Look {
 }
 
 /**
- * Open `path` for reading, or null when that takes longer than `ms` (a FIFO
- * with no writer). A late open is closed when it comes. The wait uses
+ * Open `path` for reading, or null when `signal` fires first (a FIFO with
+ * no writer). A late open is closed when it comes. The wait uses
  * `AbortSignal.timeout`, which, unlike a first `setTimeout`, does not load
- * Deno's timer module (about 10 ms), and which keeps no process alive.
+ * Deno's timer module (about 10 ms); without its listener it keeps no
+ * process alive.
  */
-async function openWithin(path: string, ms: number): Promise<Deno.FsFile | null> {
+async function openWithin(path: string, signal: AbortSignal): Promise<Deno.FsFile | null> {
   const opening = Deno.open(path, { read: true });
-  const signal = AbortSignal.timeout(ms);
-  const late = new Promise<null>((resolve) =>
-    signal.addEventListener("abort", () => resolve(null), { once: true })
-  );
-  const file = await Promise.race([opening, late]);
-  if (file === null) opening.then((f) => f.close(), () => {});
-  return file;
+  let timedOut = () => {};
+  const late = new Promise<null>((resolve) => {
+    timedOut = () => resolve(null);
+    signal.addEventListener("abort", timedOut, { once: true });
+  });
+  try {
+    const file = await Promise.race([opening, late]);
+    if (file === null) opening.then((f) => f.close(), () => {});
+    return file;
+  } finally {
+    // A timeout with a listener holds the process open until it fires.
+    signal.removeEventListener("abort", timedOut);
+  }
 }

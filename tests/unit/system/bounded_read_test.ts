@@ -135,3 +135,24 @@ Deno.test("readBounded reads a file that grew since the look, up to the limit", 
   if (got.kind === "file") assertEquals(new TextDecoder().decode(got.bytes), grown);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("readBounded leaves no listener on the open's time limit, which would hold the process", async () => {
+  const dir = scratch();
+  Deno.writeTextFileSync(`${dir}/f`, "x\n");
+  const controller = new AbortController();
+  let listening = 0;
+  const signal = controller.signal;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (...args: Parameters<typeof add>) => {
+    listening++;
+    add(...args);
+  };
+  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+    listening--;
+    remove(...args);
+  };
+  const got = await readBounded(`${dir}/f`, 10, false, { timeout: () => signal });
+  assertEquals([got.kind, listening], ["file", 0]);
+  Deno.removeSync(dir, { recursive: true });
+});
