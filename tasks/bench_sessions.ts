@@ -1,9 +1,11 @@
 /**
  * Bench rows for sessions: `llm ps` and `llm ps --all` with 1,000
- * manifests on disk (10 of them running), median wall time of `deno run`.
+ * manifests on disk (10 of them running), median wall time of `deno run`
+ * with the `llm` task's flags, as `deno task llm` runs it.
  * Used by tasks/bench.ts; runs alone too: `deno run -A tasks/bench_sessions.ts`.
  */
-import { join } from "../lib/std/path.ts";
+import { dirname, join } from "../lib/std/path.ts";
+import { llmTaskFlags } from "./_bench_startup.ts";
 import { manifestText, type SessionManifest } from "../lib/session/manifest.ts";
 import { listSessions } from "../lib/session/find.ts";
 import { psTable } from "../lib/session/table.ts";
@@ -88,10 +90,16 @@ function inProcess(state: string): [string, string, string] {
     ms.push(performance.now() - t);
   }
   return [
-    `  of which reading ${MANIFESTS} manifests and the table (in process), median ms`,
+    `  of llm ps --all: reading ${MANIFESTS} manifests and the table, in process, median ms`,
     median(ms).toFixed(1),
     "",
   ];
+}
+
+/** The `deno run` flags of deno.json's `llm` task, for `main` (the repository's main.ts). */
+async function llmFlags(main: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(dirname(main), "deno.json")));
+  return llmTaskFlags(config.tasks.llm);
 }
 
 /** Rows for the bench table: [measure, value, target]. */
@@ -107,10 +115,12 @@ export async function sessionRows(main: string, runs = 25): Promise<[string, str
     if (running) await Deno.writeTextFile(join(dir, "running", m.name), `${m.id}\n`);
   }
   const env = { ...Deno.env.toObject(), XDG_STATE_HOME: state };
+  // As `deno task llm` runs it (permissions, dynamic imports loaded when they run).
+  const flags = await llmFlags(main);
   const time = async (args: string[]): Promise<number> => {
     const t = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--quiet", main, ...args],
+      args: ["run", ...flags, "--quiet", main, ...args],
       env,
       stdout: "piped",
       stderr: "piped",
@@ -123,7 +133,6 @@ export async function sessionRows(main: string, runs = 25): Promise<[string, str
   };
   const rows: [string, string, string][] = [];
   try {
-    rows.push(inProcess(state));
     for (const args of [["--version"], ["ps"], ["ps", "--all"], ["ps", "--all", "--json"]]) {
       await time(args);
       const ms: number[] = [];
@@ -135,6 +144,7 @@ export async function sessionRows(main: string, runs = 25): Promise<[string, str
         median(ms).toFixed(1),
         args[0] === "ps" && args.length === 1 ? "< 50" : "",
       ]);
+      if (args.join(" ") === "ps --all") rows.push(inProcess(state));
     }
   } finally {
     await Deno.remove(state, { recursive: true });
@@ -175,7 +185,17 @@ export async function launchProcessRows(
     for (let i = 0; i < 3; i++) {
       await Deno.writeTextFile(log, "");
       const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", "--quiet", main, "--image-name", image, "shell", "--", "true"],
+        args: [
+          "run",
+          ...await llmFlags(main),
+          "--quiet",
+          main,
+          "--image-name",
+          image,
+          "shell",
+          "--",
+          "true",
+        ],
         env,
         cwd: root,
         stdout: "null",
