@@ -44,7 +44,7 @@ function read(system: System, path: string): string | null {
 function podmanStoreFacts(system: System, containerId: string): ImageFacts | null {
   const confFile = storageConfFiles(system).find((f) => system.stat(f) === "file") ?? null;
   const conf = confFile === null ? {} : parseStorageConf(read(system, confFile) ?? "");
-  for (const root of graphRoots(system, conf, confFile)) {
+  for (const root of graphRoots(system, conf)) {
     for (const driver of storageDrivers(conf)) {
       const files = storeFiles(root, driver);
       const imageId = files.containers.map((f) => read(system, f))

@@ -73,12 +73,13 @@ export function storageConfFiles(user: StoreUser): string[] {
 }
 
 /**
- * The graph roots to look in, most likely first: the one `conf` (read from
- * `confFile`) sets, and the default. Rootless podman takes
- * `rootless_storage_path` (with $HOME, $UID and $USER expanded) and never a
- * system file's `graphroot`.
+ * The graph roots to look in, most likely first: rootful podman's
+ * `graphroot`; rootless podman's `rootless_storage_path` (with $HOME, $UID
+ * and $USER expanded), then a `graphroot` (which a user's own storage.conf
+ * sets); then the default. A root that is not the runtime's holds no
+ * session container, so one too many costs a file read, never a wrong id.
  */
-export function graphRoots(user: StoreUser, conf: StorageConf, confFile: string | null): string[] {
+export function graphRoots(user: StoreUser, conf: StorageConf): string[] {
   const roots: string[] = [];
   if (user.uid === 0) {
     if (conf.graphroot) roots.push(conf.graphroot);
@@ -92,9 +93,7 @@ export function graphRoots(user: StoreUser, conf: StorageConf, confFile: string 
           .replaceAll("$USER", user.env.USER ?? ""),
       );
     }
-    const own = confFile !== null && !confFile.startsWith("/etc/") &&
-      !confFile.startsWith("/usr/share/");
-    if (own && conf.graphroot) roots.push(conf.graphroot);
+    if (conf.graphroot) roots.push(conf.graphroot);
     roots.push(`${user.env.XDG_DATA_HOME || `${user.home}/.local/share`}/containers/storage`);
   }
   return [...new Set(roots.filter((r) => r.startsWith("/")))];

@@ -61,29 +61,21 @@ Deno.test("storageConfFiles(): CONTAINERS_STORAGE_CONF alone; the user's own bef
   ]);
 });
 
-Deno.test("graphRoots(): rootful takes graphroot; rootless its own path, never a system file's graphroot", () => {
-  assertEquals(
-    graphRoots({ env: {}, home: "/root", uid: 0 }, { graphroot: "/srv/c" }, "/etc/x"),
-    ["/srv/c", "/var/lib/containers/storage"],
-  );
+Deno.test("graphRoots(): rootful takes graphroot; rootless its own path first, then graphroot, then the default", () => {
+  assertEquals(graphRoots({ env: {}, home: "/root", uid: 0 }, { graphroot: "/srv/c" }), [
+    "/srv/c",
+    "/var/lib/containers/storage",
+  ]);
   const user = { env: { USER: "me", XDG_DATA_HOME: "/d" }, home: "/home/me", uid: 1000 };
   assertEquals(
-    graphRoots(
-      user,
-      { graphroot: "/var/lib/x", rootlessStoragePath: "$HOME/s/$UID/$USER" },
-      "/etc/containers/storage.conf",
-    ),
-    ["/home/me/s/1000/me", "/d/containers/storage"],
+    graphRoots(user, { graphroot: "/var/lib/x", rootlessStoragePath: "$HOME/s/$UID/$USER" }),
+    ["/home/me/s/1000/me", "/var/lib/x", "/d/containers/storage"],
   );
-  assertEquals(
-    graphRoots(user, { graphroot: "/home/me/g" }, "/home/me/.config/containers/storage.conf"),
-    ["/home/me/g", "/d/containers/storage"],
-  );
-  assertEquals(graphRoots({ env: {}, home: "/h", uid: 5 }, {}, null), [
+  assertEquals(graphRoots({ env: {}, home: "/h", uid: 5 }, {}), [
     "/h/.local/share/containers/storage",
   ]);
   // A relative path is not a place to look.
-  assertEquals(graphRoots({ env: {}, home: "/h", uid: 0 }, { graphroot: "rel" }, null), [
+  assertEquals(graphRoots({ env: {}, home: "/h", uid: 0 }, { graphroot: "rel" }), [
     "/var/lib/containers/storage",
   ]);
 });
