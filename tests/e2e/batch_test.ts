@@ -426,10 +426,12 @@ batchTest(
 );
 
 batchTest("Ctrl-C of a local batch leaves no task running", false, async (box) => {
-  for (const w of ["s0", "s1", "s2"]) await Deno.mkdir(join(box.workspace, w));
+  // Names of their own (so the sessions' and containers' names too): a
+  // container another test left must not stand in this one's way.
+  for (const w of ["i0", "i1", "i2"]) await Deno.mkdir(join(box.workspace, w));
   await Deno.writeTextFile(
     join(box.workspace, "sleep.jsonl"),
-    ["s0", "s1", "s2"].map((w) =>
+    ["i0", "i1", "i2"].map((w) =>
       JSON.stringify({ workspace: w, agent: "shell", prompt: "echo started; sleep 300" })
     ).join("\n") + "\n",
   );
@@ -452,7 +454,7 @@ batchTest("Ctrl-C of a local batch leaves no task running", false, async (box) =
   const out = finish(child);
   const started = (i: number) => {
     try {
-      return read(join(results, `tasks/${i}-s${i}/stdout.log`)) === "started\n";
+      return read(join(results, `tasks/${i}-i${i}/stdout.log`)) === "started\n";
     } catch {
       return false;
     }
@@ -477,7 +479,7 @@ batchTest("Ctrl-C of a local batch leaves no task running", false, async (box) =
   assert(!started(2), "no task starts after Ctrl-C");
   assertEquals(await containersOf(box), "");
   for (const i of [0, 1]) {
-    const m = JSON.parse(read(join(results, `tasks/${i}-s${i}/manifest.json`)));
+    const m = JSON.parse(read(join(results, `tasks/${i}-i${i}/manifest.json`)));
     assertEquals(m.cancelled, true);
     const alive = await new Deno.Command("kill", { args: ["-0", String(m.pid)], stderr: "null" })
       .output();

@@ -241,6 +241,19 @@ for (const [mode, engine] of ALL_MODES) {
       if (done) break;
       seen += value;
     }
+    // This launch's container, by its label: other tests share the runtime's user.
+    const ours = () =>
+      runAs(s, [
+        engine,
+        "ps",
+        "-a",
+        "--filter",
+        `label=llm.workspace=${s.workspace}`,
+        "--format",
+        "{{.Image}}",
+      ]);
+    const running = await ours();
+    assertStringIncludes(running.stdout, IMAGE, "the label finds the running container");
     // Rootless runs llm under runuser, which would answer a signal itself: signal llm.
     const pid = s.mode === "rootless" ? childOf(child.pid) : child.pid;
     Deno.kill(pid, "SIGTERM");
@@ -253,7 +266,7 @@ for (const [mode, engine] of ALL_MODES) {
     await child.stderr.cancel();
     assertStringIncludes(seen, "got-term");
     assertEquals(status.code, 7);
-    const ps = await runAs(s, [engine, "ps", "-a", "--format", "{{.Image}}"]);
+    const ps = await ours();
     assertEquals(ps.code, 0, ps.stderr);
     assert(!ps.stdout.includes(IMAGE), ps.stdout);
   });
