@@ -15,6 +15,7 @@ import { type BatchPlan, type PlannedTask, redactArgv } from "./plan.ts";
 import { SESSION_FILE } from "./results.ts";
 import { sessionId } from "../session/names.ts";
 import { sessionsDir } from "../session/store.ts";
+import { parseManifest, type SessionManifest } from "../session/manifest.ts";
 
 /** How long a task has to end after SIGTERM before it gets SIGKILL. */
 export const GRACE_MS = 10_000;
@@ -121,7 +122,9 @@ export async function runTask(
       ? await saveChanges(system, task.git, task.workspace, dir, startCommit)
       : { startCommit, notRecorded };
   } else if (notRecorded !== null) changes = { notRecorded };
-  const session = keepSession(system, task, sessionIdOfTask, dir);
+  const kept = keepSession(system, task, sessionIdOfTask, dir);
+  const session = kept.record;
+  if (why !== undefined && kept.manifest) await removeContainer(system, kept.manifest);
   manifest = {
     ...manifest,
     session,
@@ -147,7 +150,7 @@ function keepSession(
   task: PlannedTask,
   id: string,
   dir: string,
-): NonNullable<TaskManifest["session"]> {
+): { record: NonNullable<TaskManifest["session"]>; manifest: SessionManifest | null } {
   const env = { ...system.env, ...task.env };
   let text: string | null = null;
   try {
@@ -155,9 +158,23 @@ function keepSession(
   } catch {
     text = null;
   }
-  if (text === null) return { id };
+  if (text === null) return { record: { id }, manifest: null };
   system.writeFileAtomic(join(dir, SESSION_FILE), text, 0o600);
-  return { id, manifest: SESSION_FILE };
+  return { record: { id, manifest: SESSION_FILE }, manifest: parseManifest(text) };
+}
+
+/**
+ * After a cancel or a time limit, make sure the task's container is gone:
+ * its llm has ended, but a container whose signal was lost while Slurm
+ * ended the job step would run on (conmon is no longer in the step's
+ * process tree). A container already gone makes the runtime say so; that is
+ * ignored.
+ */
+async function removeContainer(system: System, session: SessionManifest): Promise<void> {
+  const { name, executable } = session.runtime;
+  const container = session.containerId ?? session.container;
+  if ((name !== "podman" && name !== "docker") || !container) return;
+  await system.output([executable, "rm", "--force", container]).catch(() => {});
 }
 
 /** Exit codes of a task llm ended whose launch still reported success. */

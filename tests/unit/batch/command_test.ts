@@ -18,6 +18,7 @@ import {
   setContent,
 } from "../../_fake_system.ts";
 import { type FakeProcesses, fakeProcesses, type FakeProcessOptions } from "./_fake_processes.ts";
+import { stored } from "../session/_sessions.ts";
 
 const CWD = "/home/user/proj";
 const TASKS = `agent: shell
@@ -779,4 +780,29 @@ Deno.test("a task's launch gets a session id of its own, and its session manifes
   const second = await again;
   assert(second.session?.id !== id);
   assertEquals(second.session?.manifest, undefined, "a launch that left no session");
+});
+
+Deno.test("after a cancel the task's container is removed by the id its session recorded; a task that ends by itself is left alone", async () => {
+  const { runTask } = await import("../../../lib/batch/task_run.ts");
+  for (const cancel of [true, false]) {
+    const system = host();
+    const procs = fakeProcesses(system);
+    const plan = onePlan();
+    const abort = new AbortController();
+    const done = runTask(system, procs, plan, plan.tasks[0], { abort: abort.signal });
+    while (procs.children.length < 1) await new Promise((r) => setTimeout(r, 1));
+    const id = procs.children[0].options.env?.LLM_SESSION_ID ?? "";
+    stored(system, {
+      id,
+      name: "shell-project",
+      containerId: "c0ffee01",
+      runtime: { name: "podman", executable: "/usr/bin/podman", version: "4.3.1" },
+    });
+    if (cancel) abort.abort();
+    else procs.children[0].finish({ code: 0, signal: null });
+    const m = await done;
+    assertEquals(m.cancelled, cancel ? true : undefined);
+    const removed = system.ran.filter((a) => a[1] === "rm");
+    assertEquals(removed, cancel ? [["/usr/bin/podman", "rm", "--force", "c0ffee01"]] : []);
+  }
 });
