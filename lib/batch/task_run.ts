@@ -14,7 +14,7 @@ import { MANIFEST_VERSION, type TaskManifest } from "./manifest.ts";
 import { type BatchPlan, type PlannedTask, redactArgv } from "./plan.ts";
 import { SESSION_FILE } from "./results.ts";
 import { sessionId } from "../session/names.ts";
-import { sessionsDir } from "../session/store.ts";
+import { manifestPath, sessionsDir } from "../session/store.ts";
 import { parseManifest, type SessionManifest } from "../session/manifest.ts";
 
 /** How long a task has to end after SIGTERM before it gets SIGKILL. */
@@ -154,7 +154,7 @@ function keepSession(
   const env = { ...system.env, ...task.env };
   let text: string | null = null;
   try {
-    text = system.readText(join(sessionsDir(env, system.home), `${id}.json`));
+    text = system.readText(manifestPath(sessionsDir(env, system.home), id));
   } catch {
     text = null;
   }

@@ -13,6 +13,11 @@ export function sessionId(bytes: Uint8Array): string {
   return [...bytes.subarray(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** True for a whole session id: 12 lowercase hex digits. */
+export function isSessionId(text: string): boolean {
+  return /^[0-9a-f]{12}$/.test(text);
+}
+
 /** True for a string shaped like a session id (or the start of one, 4 digits or more). */
 export function looksLikeId(text: string): boolean {
   return /^[0-9a-f]{4,12}$/.test(text);

@@ -28,10 +28,17 @@ import {
 import { sessionTag } from "./labels.ts";
 import { pruneSessions } from "./prune.ts";
 import { finishManifest, type SessionManifest, startManifest } from "./manifest.ts";
-import { checkSessionName, defaultSessionName, numberedName, sessionId } from "./names.ts";
+import {
+  checkSessionName,
+  defaultSessionName,
+  isSessionId,
+  numberedName,
+  sessionId,
+} from "./names.ts";
 import {
   claimName,
   ensureSessionsDir,
+  manifestPath,
   readCache,
   releaseName,
   sessionsDir,
@@ -231,13 +238,13 @@ export function beginSession(start: SessionStart, system: System): Session {
 function presetId(system: System, dir: string): string | null {
   const id = system.env.LLM_SESSION_ID;
   if (id === undefined || id === "") return null;
-  if (!/^[0-9a-f]{12}$/.test(id)) {
+  if (!isSessionId(id)) {
     throw new LlmError(
       `LLM_SESSION_ID='${id}' is not a session id (12 lowercase hexadecimal digits); ` +
         `unset it to let llm choose one`,
     );
   }
-  if (system.stat(join(dir, `${id}.json`)) !== null) {
+  if (system.stat(manifestPath(dir, id)) !== null) {
     throw new LlmError(
       `LLM_SESSION_ID=${id} names a session that exists already (see 'llm show ${id}'); ` +
         `unset it to let llm choose one`,

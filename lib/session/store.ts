@@ -9,6 +9,7 @@
 import { join } from "../std/path.ts";
 import type { System } from "../system/system.ts";
 import { manifestText, parseManifest, type SessionManifest } from "./manifest.ts";
+import { isSessionId } from "./names.ts";
 import { isSameProcess } from "./state.ts";
 
 /** The state directory of llm: `$XDG_STATE_HOME/llm` or `~/.local/state/llm`. */
@@ -34,13 +35,18 @@ export function ensureSessionsDir(system: System, dir: string): void {
  * a few times per launch, and a manifest torn by a crash is skipped.
  */
 export function writeManifest(system: System, dir: string, manifest: SessionManifest): void {
-  system.writeFileAtomic(join(dir, `${manifest.id}.json`), manifestText(manifest), 0o600, false);
+  system.writeFileAtomic(manifestPath(dir, manifest.id), manifestText(manifest), 0o600, false);
+}
+
+/** Where the manifest of session `id` is kept in sessions directory `dir`. */
+export function manifestPath(dir: string, id: string): string {
+  return join(dir, `${id}.json`);
 }
 
 /** One manifest by id, or null. */
 export function readManifest(system: System, dir: string, id: string): SessionManifest | null {
-  if (!/^[0-9a-f]{12}$/.test(id)) return null;
-  const text = system.readText(join(dir, `${id}.json`));
+  if (!isSessionId(id)) return null;
+  const text = system.readText(manifestPath(dir, id));
   return text === null ? null : parseManifest(text);
 }
 
