@@ -48,24 +48,46 @@ export function parseImageInspect(stdout: string): ImageFacts | null {
   const line = stdout.trim().split("\n")[0] ?? "";
   const [rawId, digests, labels] = line.split(SEP);
   if (!rawId || !/^(sha256:)?[0-9a-f]{6,}$/.test(rawId)) return null;
-  const json = (text: string | undefined): unknown => {
-    try {
-      return JSON.parse(text ?? "null");
-    } catch {
-      return null;
-    }
-  };
-  const d = json(digests);
-  const l = json(labels);
-  const stringMap: Record<string, string> = {};
-  if (typeof l === "object" && l !== null) {
-    for (const [k, v] of Object.entries(l)) if (typeof v === "string") stringMap[k] = v;
-  }
   return {
     id: rawId.startsWith("sha256:") ? rawId : `sha256:${rawId}`,
-    repoDigests: Array.isArray(d) ? d.filter((x): x is string => typeof x === "string") : [],
-    labels: stringMap,
+    repoDigests: strings(parseJson(digests ?? "")),
+    labels: stringValues(parseJson(labels ?? "")),
   };
+}
+
+/*
+ * Readers of the runtimes' JSON (this inspect output, podman's store files,
+ * the Engine API's answers: lib/session/image_store.ts), where anything
+ * unexpected reads as nothing.
+ */
+
+/** The parsed JSON, or undefined when `text` is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value` when it is a JSON object, else null. */
+export function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? value as Record<string, unknown>
+    : null;
+}
+
+/** The strings of a JSON array; [] for anything else. */
+export function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** The entries of a JSON object whose values are strings (labels); {} for a non-object. */
+export function stringValues(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== "object" || value === null) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
 }
 
 /** The agent CLI version an image's labels give, or null. */

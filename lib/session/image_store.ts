@@ -9,7 +9,7 @@
  * entry names the exact image it runs, whatever tag the reference had.
  * Anything unexpected gives null, and the caller asks the runtime instead.
  */
-import type { ImageFacts } from "./image_facts.ts";
+import { type ImageFacts, parseJson, record, strings, stringValues } from "./image_facts.ts";
 
 /** The keys of a storage.conf's `[storage]` table that locate the store. */
 export interface StorageConf {
@@ -128,24 +128,6 @@ export function storeFiles(root: string, driver: string): StoreFiles {
 
 const HEX_ID = /^[0-9a-f]{64}$/;
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : null;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : [];
-}
-
 /**
  * The image id of container `containerId` in a store's containers.json, or
  * null when that store does not hold it.
@@ -198,18 +180,11 @@ export function storeImageFacts(
     ]),
   ].filter((d) => /^sha256:[0-9a-f]{64}$/.test(d));
   const config = configJson === null ? null : record(parseJson(configJson));
-  const labels = record(record(config?.config)?.Labels) ?? {};
   return {
     id: `sha256:${imageId}`,
     repoDigests: repoDigests(strings(image.names), digests),
-    labels: stringValues(labels),
+    labels: stringValues(record(record(config?.config)?.Labels)),
   };
-}
-
-function stringValues(map: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(map)) if (typeof v === "string") out[k] = v;
-  return out;
 }
 
 /**
@@ -258,6 +233,6 @@ export function engineImageFacts(body: string): ImageFacts | null {
   return {
     id,
     repoDigests: strings(image?.RepoDigests),
-    labels: stringValues(record(record(image?.Config)?.Labels) ?? {}),
+    labels: stringValues(record(record(image?.Config)?.Labels)),
   };
 }
