@@ -51,7 +51,7 @@ export async function readBounded(
       return { kind: now?.kind === "symlink" ? "symlink" : "other" };
     }
     if (info.size > limit) return { kind: "too-large" };
-    const bytes = readUpTo(file, info.size, limit);
+    const bytes = readUpTo((into) => file.readSync(into), info.size, limit);
     return bytes === null ? { kind: "too-large" } : { kind: "file", bytes };
   } finally {
     file.close();
@@ -59,12 +59,17 @@ export async function readBounded(
 }
 
 /**
- * The whole file, or null past `limit` bytes. The buffer starts at the size
- * the file had (one byte more tells a file still growing) and doubles as
- * needed: a limit of 64 MiB must not cost a 64 MiB buffer for every small
- * file (zeroing it takes milliseconds).
+ * The whole of an open file, through `read` (bytes read into `into`; 0 or
+ * null at the end), or null past `limit` bytes. The buffer starts at the
+ * size the file had (one byte more tells a file still growing) and doubles
+ * as needed: a limit of 64 MiB must not cost a 64 MiB buffer for every
+ * small file (zeroing it takes milliseconds).
  */
-function readUpTo(file: Deno.FsFile, size: number, limit: number): Uint8Array | null {
+export function readUpTo(
+  read: (into: Uint8Array) => number | null,
+  size: number,
+  limit: number,
+): Uint8Array | null {
   let buf = new Uint8Array(Math.min(size, limit) + 1);
   let n = 0;
   for (;;) {
@@ -74,7 +79,7 @@ function readUpTo(file: Deno.FsFile, size: number, limit: number): Uint8Array | 
       bigger.set(buf);
       buf = bigger;
     }
-    const got = file.readSync(buf.subarray(n));
+    const got = read(buf.subarray(n));
     if (got === null || got === 0) break;
     n += got;
   }

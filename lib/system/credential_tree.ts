@@ -19,6 +19,7 @@
  */
 import * as fs from "node:fs";
 import { join } from "../std/path.ts";
+import { readUpTo } from "./bounded_read.ts";
 import type { BoundedRead, CredentialTree, TreePath, TreeProblem, TreeResult } from "./system.ts";
 
 /** Prefix of llm's temporary files; the rest of the name is a random UUID. */
@@ -271,16 +272,8 @@ function readNoFollow(path: string, limit: number): BoundedRead {
     if (info.isDirectory()) return { kind: "dir" };
     if (!info.isFile()) return { kind: "other" };
     if (info.size > limit) return { kind: "too-large" };
-    // One byte more than the limit tells a file that grew since fstat.
-    const buf = new Uint8Array(limit + 1);
-    let n = 0;
-    while (n < buf.length) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    if (n > limit) return { kind: "too-large" };
-    return { kind: "file", bytes: buf.slice(0, n) };
+    const bytes = readUpTo((into) => fs.readSync(fd, into), info.size, limit);
+    return bytes === null ? { kind: "too-large" } : { kind: "file", bytes };
   } finally {
     fs.closeSync(fd);
   }
