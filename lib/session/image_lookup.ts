@@ -47,15 +47,23 @@ function podmanStoreFacts(system: System, containerId: string): ImageFacts | nul
   for (const root of graphRoots(system, conf)) {
     for (const driver of storageDrivers(conf)) {
       const files = storeFiles(root, driver);
-      const imageId = files.containers.map((f) => read(system, f))
-        .map((text) => text === null ? null : containerImage(text, containerId))
-        .find((id) => id !== null);
-      if (!imageId) continue;
+      const imageId = imageOf(system, files.containers, containerId);
+      if (imageId === null) continue;
       const images = read(system, files.images);
       return images === null
         ? null
         : storeImageFacts(images, imageId, read(system, files.config(imageId)));
     }
+  }
+  return null;
+}
+
+/** The image of `containerId` in the first of the container lists that holds it. */
+function imageOf(system: System, lists: readonly string[], containerId: string): string | null {
+  for (const list of lists) {
+    const text = read(system, list);
+    const image = text === null ? null : containerImage(text, containerId);
+    if (image !== null) return image;
   }
   return null;
 }
