@@ -143,11 +143,16 @@ async function fixture(box: BatchBox, name = "tasks.yaml"): Promise<string> {
   ].join("\n");
   await Deno.writeTextFile(join(box.workspace, name), text);
   await chownTree(box.root, ...(await owner(box)));
-  const git = (args: string[]) => runAs(box, ["git", "-C", join(box.workspace, "w2"), ...args]);
+  await commitReadme(box, join(box.workspace, "w2"));
+  return join(box.workspace, name);
+}
+
+/** Make `dir` a git repository whose first commit holds its README, as the box's user. */
+async function commitReadme(box: BatchBox, dir: string): Promise<void> {
+  const git = (args: string[]) => runAs(box, ["git", "-C", dir, ...args]);
   await git(["init", "-q"]);
   await git(["add", "README"]);
   await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "start"]);
-  return join(box.workspace, name);
 }
 
 async function owner(box: BatchBox): Promise<[number, number]> {
@@ -655,10 +660,7 @@ batchTest(
       JSON.stringify({ workspace: "g0", agent: "shell", prompt: plant }) + "\n",
     );
     await chownTree(box.root, ...(await owner(box)));
-    const git = (args: string[]) => runAs(box, ["git", "-C", ws, ...args]);
-    await git(["init", "-q"]);
-    await git(["add", "README"]);
-    await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "start"]);
+    await commitReadme(box, ws);
     const results = join(box.root, "results");
     const r = await llm(box, [
       "batch",
@@ -697,10 +699,7 @@ batchTest(
       ].join("\n"),
     );
     await chownTree(box.root, ...(await owner(box)));
-    const git = (args: string[]) => runAs(box, ["git", "-C", src, ...args]);
-    await git(["init", "-q"]);
-    await git(["add", "README"]);
-    await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "start"]);
+    await commitReadme(box, src);
     const results = join(box.root, "results");
     const r = await llm(box, [
       "batch",

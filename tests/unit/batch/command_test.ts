@@ -19,6 +19,7 @@ import {
 } from "../../_fake_system.ts";
 import { type FakeProcesses, fakeProcesses, type FakeProcessOptions } from "./_fake_processes.ts";
 import { stored } from "../session/_sessions.ts";
+import { oneTaskPlan } from "./_one_task_plan.ts";
 
 const CWD = "/home/user/proj";
 const TASKS = `agent: shell
@@ -397,32 +398,9 @@ Deno.test("Ctrl-C ends every running task and starts no more", async () => {
   assert(table.endsWith("5 tasks: 5 cancelled\n"), table);
 });
 
-/** A local plan of one task, for runTask(): `extra` on the plan, `task` on its task. */
+/** A local plan of one task in CWD, for runTask(). */
 function onePlan(extra: Partial<BatchPlan> = {}, task: Partial<PlannedTask> = {}): BatchPlan {
-  return {
-    version: 1,
-    id: "b1",
-    created: "",
-    taskFile: "/t.yaml",
-    mode: "local",
-    resultsDir: "/out",
-    self: ["llm"],
-    slurm: {},
-    jobs: [],
-    ...extra,
-    tasks: [{
-      index: 0,
-      name: "a",
-      dir: "tasks/0-a",
-      agent: "shell",
-      image: null,
-      workspace: CWD,
-      tags: [],
-      argv: ["llm", "shell"],
-      source: "t:1",
-      ...task,
-    }],
-  };
+  return oneTaskPlan(CWD, extra, task);
 }
 
 Deno.test("a task that ignores SIGTERM gets SIGKILL after the grace period", async () => {

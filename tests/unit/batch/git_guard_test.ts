@@ -9,6 +9,7 @@ import { runTask } from "../../../lib/batch/task_run.ts";
 import type { BatchPlan } from "../../../lib/batch/plan.ts";
 import { addSymlink, type FakeSystem, fakeSystem, setContent } from "../../_fake_system.ts";
 import { fakeProcesses } from "./_fake_processes.ts";
+import { oneTaskPlan } from "./_one_task_plan.ts";
 
 const W = "/home/user/w";
 
@@ -77,29 +78,7 @@ Deno.test("gitCommand() names the repository and turns off what runs commands", 
 async function planFor(system: FakeSystem): Promise<BatchPlan> {
   const git = await gitGuard(system, W);
   assert(git);
-  return {
-    version: 1,
-    id: "b1",
-    created: "",
-    taskFile: "/t.yaml",
-    mode: "local",
-    resultsDir: "/out",
-    self: ["llm"],
-    slurm: {},
-    jobs: [],
-    tasks: [{
-      index: 0,
-      name: "w",
-      dir: "tasks/0-w",
-      agent: "shell",
-      image: null,
-      workspace: W,
-      tags: [],
-      argv: ["llm", "shell"],
-      source: "t:1",
-      git,
-    }],
-  };
+  return oneTaskPlan(W, {}, { name: "w", dir: "tasks/0-w", git });
 }
 
 Deno.test("runTask() records the changes of an unchanged repository without external drivers", async () => {
