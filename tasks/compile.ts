@@ -40,6 +40,18 @@ export const PERMISSIONS = [
   "--allow-net",
 ] as const;
 
+/**
+ * V8 flags built into the binary, as the `llm` task passes them (a test keeps
+ * them equal). `--no-lazy` compiles each module's functions when the module
+ * is compiled, not at their first call, so Deno's code cache, which V8 writes
+ * right after a module's compilation, holds them all: a start with a warm
+ * cache compiles nothing. Without it a dry run compiled about 13 ms of
+ * functions on every start; measured with it, `llm --dry-run codex` starts
+ * about 6 ms sooner, no command is slower and the peak memory is the same.
+ * Only a start with a cold cache (the first after an upgrade) pays about 2 ms.
+ */
+export const V8_FLAGS = ["--v8-flags=--no-lazy"] as const;
+
 /** The version that gets embedded: deno.json's. */
 export const VERSION: string = denoJson.version;
 
@@ -75,6 +87,7 @@ export function compileArgv(deno: string, target: string, outDir: string): strin
     deno,
     "compile",
     ...PERMISSIONS,
+    ...V8_FLAGS,
     "--no-prompt",
     "--target",
     target,

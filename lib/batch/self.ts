@@ -24,12 +24,14 @@ export interface ProgramFacts {
 
 /**
  * The flags of `deno task llm` (deno.json), so a task's llm runs as a direct
- * one would: its permissions, and dynamic imports loaded only when they run
- * (without that, every task's start loads the whole graph, about 13 ms).
+ * one would: its permissions, dynamic imports loaded only when they run
+ * (without that, every task's start loads the whole graph, about 13 ms), and
+ * V8 compiling whole modules at once (tasks/compile.ts says why).
  */
 export const DENO_RUN_FLAGS = [
   "run",
   "--unstable-lazy-dynamic-imports",
+  "--v8-flags=--no-lazy",
   "--allow-read",
   "--allow-write",
   "--allow-env",

@@ -14,6 +14,7 @@ import {
   PERMISSIONS,
   plannedTargets,
   TARGETS,
+  V8_FLAGS,
 } from "../../tasks/compile.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 
@@ -54,10 +55,11 @@ const MISSING_DENORT_BIN = [
   "   0: <unknown>",
 ].join("\n");
 
-Deno.test("compile permissions are the same as the llm task's", () => {
+Deno.test("compile permissions and V8 flags are the same as the llm task's", () => {
   const task = denoJson.tasks.llm;
   const flags = task.split(" ").filter((w) => w.startsWith("--allow-"));
   assertEquals([...PERMISSIONS].sort(), flags.sort());
+  assertEquals([...V8_FLAGS], task.split(" ").filter((w) => w.startsWith("--v8-flags")));
 });
 
 Deno.test("compileArgv builds one target into dist/llm-<target> without prompts", () => {
@@ -70,6 +72,7 @@ Deno.test("compileArgv builds one target into dist/llm-<target> without prompts"
     "--allow-run",
     "--allow-sys",
     "--allow-net",
+    "--v8-flags=--no-lazy",
     "--no-prompt",
     "--target",
     "aarch64-apple-darwin",
