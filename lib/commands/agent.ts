@@ -11,8 +11,8 @@ import { type LaunchRequest, launchRequest } from "../launch/request.ts";
 import { dryRunLine } from "../runtime/dry_run.ts";
 import { DRY_RUN_SCRATCH, scratchLayout, setUpRuntime } from "../runtime/prepare.ts";
 import { engineCheck, type RuntimeChoice, selectRuntime } from "../runtime/select.ts";
-import { type PreparedWorktree, prepareWorktree, undoWorktree } from "../worktree/git.ts";
-import { worktreeMounts } from "../worktree/plan.ts";
+import { loadAdapter } from "../runtime/adapters.ts";
+import type { PreparedWorktree } from "../worktree/git.ts";
 import type { System } from "../system/system.ts";
 import { VERSION } from "../version.ts";
 import { runtimeArgWarning } from "../runtime/resources.ts";
@@ -38,13 +38,22 @@ export async function launchAgent(
     engineCheck(system),
     backend === undefined ? "LLM_BACKEND" : sourceOf(options, "backend"),
   );
-  const worktree = request.worktree === undefined
-    ? undefined
-    : await prepareWorktree(system, request.worktree, request.sessionName, agent.name, dryRun);
+  if (request.worktree === undefined) {
+    return await launchPlanned(agent, request, runtime, options, system, undefined);
+  }
+  // --worktree's modules load only for a launch that asks for one.
+  const git = await import("../worktree/git.ts");
+  const worktree = await git.prepareWorktree(
+    system,
+    request.worktree,
+    request.sessionName,
+    agent.name,
+    dryRun,
+  );
   try {
     return await launchPlanned(agent, request, runtime, options, system, worktree);
   } catch (e) {
-    if (worktree?.created) await undoWorktree(system, worktree);
+    if (worktree.created) await git.undoWorktree(system, worktree);
     throw e;
   }
 }
@@ -63,7 +72,7 @@ async function launchPlanned(
   // On --worktree the worktree is the workspace, and git inside can commit to its branch.
   const planned = worktree === undefined
     ? planLaunch(request, system)
-    : withWorktreeMounts(planLaunch(request, { ...system, cwd: worktree.path }), worktree);
+    : await withWorktreeMounts(planLaunch(request, { ...system, cwd: worktree.path }), worktree);
   const setup = await setUpRuntime(
     runtime,
     planned,
@@ -72,6 +81,7 @@ async function launchPlanned(
     system,
   );
   const plan = setup.plan;
+  const adapter = await loadAdapter(runtime.name);
   const egress = plan.network.mode === "allow"
     ? (await import("../egress/session.ts")).egressSettings(plan.network, system.env)
     : undefined;
@@ -97,7 +107,7 @@ async function launchPlanned(
     system.stderr(networkLine(plan.network));
   }
   const commandForPlan = (planned: LaunchPlan, scratch: string) =>
-    runtime.adapter.command(planned, {
+    adapter.command(planned, {
       executable: runtime.executable,
       tty: system.isTerminal(),
       uid: system.uid,
@@ -109,13 +119,13 @@ async function launchPlanned(
   // Built before anything changes on the host, so a plan the runtime cannot
   // express fails with nothing created.
   const preview = commandForPlan(plan, DRY_RUN_SCRATCH);
-  const runtimeArgWarn = runtimeArgWarning(runtime.adapter.name, plan.runtimeArgs ?? []);
+  const runtimeArgWarn = runtimeArgWarning(runtime.name, plan.runtimeArgs ?? []);
   if (runtimeArgWarn !== null) system.stderr(`llm: warning: ${runtimeArgWarn}\n`);
   for (const w of preview.warnings ?? []) system.stderr(`llm: warning: ${w}\n`);
   if (dryRun) {
     const setUp = {
       placeholder: DRY_RUN_SCRATCH,
-      entries: scratchLayout(runtime.adapter, plan, system),
+      entries: scratchLayout(adapter, plan, system),
     };
     system.stdout(dryRunLine(preview, system.env, setUp) + "\n");
     // Not made by the line: pasted, it would create credential directories
@@ -136,7 +146,7 @@ async function launchPlanned(
       );
       const { vmSteps } = await import("./agent_run.ts");
       const vm = await vmSteps(
-        runtime.adapter.name,
+        runtime.name,
         runtime.executable,
         plan,
         DRY_RUN_SCRATCH,
@@ -153,6 +163,7 @@ async function launchPlanned(
   return await runPlan({
     plan,
     runtime,
+    adapter,
     commandFor: commandForPlan,
     egress,
     verbose,
@@ -162,7 +173,7 @@ async function launchPlanned(
       ...(worktree
         ? { worktree: { name: worktree.name, branch: worktree.branch, repo: worktree.repo.top } }
         : {}),
-      runtime: { name: runtime.adapter.name, executable: runtime.executable },
+      runtime: { name: runtime.name, executable: runtime.executable },
       llmVersion: VERSION,
     },
   }, system);
@@ -183,7 +194,11 @@ function networkLine(network: LaunchPlan["network"]): string {
 }
 
 /** A plan with the mounts git needs in a `--worktree` launch. */
-function withWorktreeMounts(plan: LaunchPlan, worktree: PreparedWorktree): LaunchPlan {
+async function withWorktreeMounts(
+  plan: LaunchPlan,
+  worktree: PreparedWorktree,
+): Promise<LaunchPlan> {
+  const { worktreeMounts } = await import("../worktree/plan.ts");
   return {
     ...plan,
     mounts: [...plan.mounts, ...worktreeMounts(worktree.repo.commonDir, worktree.name)],

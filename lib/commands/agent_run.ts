@@ -14,7 +14,7 @@ import { unsharedVolumeWarnings } from "../macos/volume_warning.ts";
 import { runtimeFailed, runtimeFailureMessage } from "../runtime/failure.ts";
 import { withScratch } from "../runtime/prepare.ts";
 import { probeFailure, runCommand } from "../runtime/run.ts";
-import type { RuntimeCommand } from "../runtime/runtime.ts";
+import type { RuntimeAdapter, RuntimeCommand } from "../runtime/runtime.ts";
 import type { RuntimeChoice } from "../runtime/select.ts";
 import type { System } from "../system/system.ts";
 import type { EgressSession, EgressSettings } from "../egress/session.ts";
@@ -25,6 +25,7 @@ import { beginSession, type SessionStart } from "../session/record.ts";
 export interface PlannedLaunch {
   readonly plan: LaunchPlan;
   readonly runtime: RuntimeChoice;
+  readonly adapter: RuntimeAdapter;
   /** The runtime's argv for a plan (the session's, with its name and labels) and a scratch directory. */
   readonly commandFor: (plan: LaunchPlan, scratch: string) => RuntimeCommand;
   /** The egress proxy's settings under `--network allow`. */
@@ -36,8 +37,8 @@ export interface PlannedLaunch {
 
 /** Run a planned launch; resolves to the exit code to exit with. */
 export async function runPlan(launch: PlannedLaunch, system: System): Promise<number> {
-  const { plan, runtime, commandFor, egress, verbose } = launch;
-  for (const w of await unsharedVolumeWarnings(plan.mounts, runtime.adapter.name, system)) {
+  const { plan, runtime, adapter, commandFor, egress, verbose } = launch;
+  for (const w of await unsharedVolumeWarnings(plan.mounts, runtime.name, system)) {
     system.stderr(`llm: warning: ${w}\n`);
   }
   for (const e of plan.ensure) {
@@ -56,17 +57,17 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
   let result;
   try {
     // The temporary directory goes on every exit path, signals included.
-    result = await withScratch(runtime.adapter, session.plan, system, async (scratch) => {
+    result = await withScratch(adapter, session.plan, system, async (scratch) => {
       const copied = await copyIn(plan.sessionFiles, scratch, system);
       const inVm =
-        (await vmSteps(runtime.adapter.name, runtime.executable, plan, scratch, 0, system.os)) !==
+        (await vmSteps(runtime.name, runtime.executable, plan, scratch, 0, system.os)) !==
           undefined;
       const proxy = egress && await startSessionProxy(egress, scratch, verbose, system, inVm);
       let ran: Awaited<ReturnType<typeof runCommand>>;
       let vm: { setup: string[][]; teardown: string[][] } | undefined;
       try {
         vm = proxy && await vmSteps(
-          runtime.adapter.name,
+          runtime.name,
           runtime.executable,
           plan,
           scratch,
@@ -77,7 +78,7 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
           const out = await system.output(step);
           if (out.code !== 0) {
             throw new LlmError(
-              `could not set up the path to llm's proxy in the ${runtime.adapter.name} VM: ` +
+              `could not set up the path to llm's proxy in the ${runtime.name} VM: ` +
                 `'${quoteArgv(step)}' failed: ${out.stderr.trim().split("\n").pop() ?? ""}`,
             );
           }
@@ -102,7 +103,7 @@ export async function runPlan(launch: PlannedLaunch, system: System): Promise<nu
   } finally {
     releaseOnSignal();
   }
-  let outcome = { ...result, runtime: runtime.adapter.name, image: plan.image };
+  let outcome = { ...result, runtime: runtime.name, image: plan.image };
   if (runtimeFailed(outcome)) {
     if (outcome.stderrTail === "") {
       outcome = {

@@ -42,7 +42,7 @@ export async function run({ options, args, system }: CommandContext): Promise<nu
       ? agentImageOptions(options, agent, config.configuredAgents.get(name))
       : options;
     const planned = planPull({
-      runtime: runtime.adapter.name,
+      runtime: runtime.name,
       executable: runtime.executable,
       names: [name],
       agents: config.agents,

@@ -11,7 +11,6 @@ import { isWithin } from "../launch/mounts.ts";
 import type { LaunchPlan } from "../launch/plan.ts";
 import { dirname, join, relative } from "../std/path.ts";
 import type { System } from "../system/system.ts";
-import { dockerInfoArgv, isRootlessDockerInfo } from "./docker.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import { SCRATCH_EGRESS } from "../egress/container.ts";
 import type { RuntimeChoice } from "./select.ts";
@@ -23,7 +22,6 @@ import {
   type ScratchEntry,
 } from "./scratch.ts";
 import { EMPTY_SESSION_FILE, SESSION_DIR } from "../launch/session_copy.ts";
-import { chooseSifImage } from "./singularity.ts";
 
 /** The plan as the runtime will run it, and what to tell the user. */
 export interface RuntimeSetup {
@@ -52,7 +50,8 @@ export async function setUpRuntime(
   system: System,
 ): Promise<RuntimeSetup> {
   const sifPath = options.values.get("sif-path");
-  if (isSingularity(runtime.adapter.name)) {
+  if (isSingularity(runtime.name)) {
+    const { chooseSifImage } = await import("./singularity.ts");
     const choice = chooseSifImage({
       sifPath,
       imageName: options.values.get("image-name"),
@@ -66,7 +65,7 @@ export async function setUpRuntime(
       : "registry; 'llm pull' caches it for faster starts";
     const arch = options.values.get("arch") === undefined
       ? []
-      : [`--arch is ignored by ${runtime.adapter.name}: it runs the image's own architecture`];
+      : [`--arch is ignored by ${runtime.name}: it runs the image's own architecture`];
     return {
       plan: { ...plan, image: choice.image },
       notes: [`image source: ${how}`],
@@ -75,8 +74,9 @@ export async function setUpRuntime(
   }
   const warnings = sifPath === undefined
     ? []
-    : [`--sif-path is ignored by ${runtime.adapter.name} (it is for singularity and apptainer)`];
-  if (runtime.adapter.name === "docker" && runtime.found && system.os === "linux") {
+    : [`--sif-path is ignored by ${runtime.name} (it is for singularity and apptainer)`];
+  if (runtime.name === "docker" && runtime.found && system.os === "linux") {
+    const { dockerInfoArgv, isRootlessDockerInfo } = await import("./docker.ts");
     const info = await system.output(dockerInfoArgv(runtime.executable));
     const rootless = info.code === 0 && isRootlessDockerInfo(info.stdout);
     const mode = info.code !== 0

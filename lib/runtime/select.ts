@@ -9,14 +9,10 @@ import {
   dockerEngineProblem,
   type RuntimeName,
 } from "./detect.ts";
-import { docker } from "./docker.ts";
-import { podman } from "./podman.ts";
-import type { RuntimeAdapter } from "./runtime.ts";
-import { singularityAdapter } from "./singularity.ts";
 
-/** The runtime chosen, and why. */
+/** The runtime chosen, and why; lib/runtime/adapters.ts loads its adapter. */
 export interface RuntimeChoice {
-  readonly adapter: RuntimeAdapter;
+  readonly name: RuntimeName;
   /** Executable name to run. */
   readonly executable: string;
   /** For --verbose. */
@@ -24,13 +20,6 @@ export interface RuntimeChoice {
   /** False when the executable was not found (allowed on --dry-run only). */
   readonly found: boolean;
 }
-
-const ADAPTERS: Readonly<Record<RuntimeName, RuntimeAdapter>> = {
-  podman,
-  docker,
-  singularity: singularityAdapter("singularity"),
-  apptainer: singularityAdapter("apptainer"),
-};
 
 /** How to install each runtime, for error messages. */
 export const INSTALL_HINTS: Readonly<Record<RuntimeName, string>> = {
@@ -76,7 +65,7 @@ export function selectRuntime(
     );
   }
   return {
-    adapter: ADAPTERS[wanted],
+    name: wanted,
     executable: wanted,
     reason: `${wanted}: requested with ${origin}${
       path === null ? " (not found on PATH)" : ` (${path})`
@@ -110,7 +99,7 @@ function selectAuto(
       ...unusable.map((u) => `${u.name} passed over: ${u.problem}`),
     ];
     return {
-      adapter: ADAPTERS[name],
+      name,
       executable: name,
       reason: `${name}: first found on PATH (${path}) in the ${os} order ` +
         `${order.join(", ")}${notes.length ? `; ${notes.join("; ")}` : ""}`,
@@ -127,7 +116,7 @@ function selectAuto(
       );
     }
     return {
-      adapter: ADAPTERS[first.name],
+      name: first.name,
       executable: first.name,
       reason: `${first.name}: found on PATH (${first.path}), shown although ${first.problem}`,
       found: true,
@@ -141,7 +130,7 @@ function selectAuto(
   }
   // Nothing to run with, but --dry-run still shows what a podman launch would be.
   return {
-    adapter: podman,
+    name: "podman",
     executable: "podman",
     reason: `podman: shown because none of ${order.join(", ")} is on PATH`,
     found: false,

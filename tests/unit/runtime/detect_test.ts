@@ -63,7 +63,7 @@ Deno.test("--verbose reason says which runtime auto chose and why", () => {
 Deno.test("a forced backend is used even when an earlier one is present", () => {
   for (const name of ["podman", "docker", "singularity", "apptainer"]) {
     const choice = selectRuntime(name, onPath(...ALL), false, "linux");
-    assertEquals([choice.executable, choice.adapter.name, choice.found], [name, name, true]);
+    assertEquals([choice.executable, choice.name, choice.found], [name, name, true]);
     assertStringIncludes(choice.reason, "requested");
   }
 });
