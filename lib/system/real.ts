@@ -241,10 +241,10 @@ function stat(path: string): FileKind | null {
   }, null);
 }
 
-/** Find an executable on a PATH string. */
+/** Find an executable on a PATH string (a directory listed twice is looked in once). */
 export function which(name: string, path: string): string | null {
   if (name.includes("/")) return isExecutable(name) ? name : null;
-  for (const dir of path.split(":")) {
+  for (const dir of new Set(path.split(":"))) {
     if (dir === "") continue;
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
