@@ -1,8 +1,10 @@
 /**
  * The start-up rows of `deno task bench`: `llm --dry-run codex` against
- * Deno's own start of an empty script, run alternately in one go (so both
- * see the same machine load), as medians and the median of the per-pair
- * ratios. The target is a ratio of at most 1.5.
+ * Deno's own start of an empty script, run in turns in one go (so all see
+ * the same machine load), as medians and the median of the per-round
+ * ratios. The target is a ratio of at most 1.5. Two steps in between show
+ * where the time goes: Deno's start with the llm task's flags and deno.json,
+ * and the launch path's modules loaded without running them.
  *
  * Run alone: deno run -A tasks/_bench_startup.ts [RUNS]
  */
@@ -38,33 +40,12 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Both commands' times and the per-pair ratios, `runs` alternating pairs after one warm-up each. */
-export async function alternate(
-  a: readonly string[],
-  b: readonly string[],
-  runs: number,
-): Promise<{ a: number[]; b: number[]; ratios: number[] }> {
-  await timeRun(a);
-  await timeRun(b);
-  const out = { a: [] as number[], b: [] as number[], ratios: [] as number[] };
-  for (let i = 0; i < runs; i++) {
-    // Swap the order every other pair, so neither side always runs second.
-    const first = i % 2 === 0;
-    const x = first ? await timeRun(a) : 0;
-    const y = await timeRun(b);
-    const xa = first ? x : await timeRun(a);
-    out.a.push(xa);
-    out.b.push(y);
-    out.ratios.push(xa / y);
-  }
-  return out;
-}
-
 /**
  * `deno run` flags of deno.json's `llm` task (what `deno task llm` runs main.ts
- * with), so the bench measures llm as it is run: permissions and
+ * with), so the bench measures llm as it is run: permissions,
  * `--unstable-lazy-dynamic-imports`, which loads a dynamic import's module
- * graph when it runs, as the compiled binary does, instead of at start.
+ * graph when it runs, as the compiled binary does, instead of at start, and
+ * the V8 flags (tasks/compile.ts says why).
  */
 export function llmTaskFlags(task: string): string[] {
   const words = task.split(/\s+/).filter(Boolean);
@@ -72,28 +53,80 @@ export function llmTaskFlags(task: string): string[] {
   return words.slice(2).filter((w) => w.startsWith("-"));
 }
 
-/** The rows: `llm --dry-run codex` run as the `llm` task does, against an empty script. */
+/**
+ * Each command's times and, per round, its time over the first command's:
+ * `runs` rounds after one warm-up each, the order rotated every round so
+ * that no command always runs first.
+ */
+export async function rounds(
+  commands: readonly (readonly string[])[],
+  runs: number,
+): Promise<{ times: number[][]; ratios: number[][] }> {
+  for (const c of commands) await timeRun(c);
+  const times = commands.map(() => [] as number[]);
+  const ratios = commands.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    const round: number[] = [];
+    for (let k = 0; k < commands.length; k++) {
+      const i = (k + r) % commands.length;
+      round[i] = await timeRun(commands[i]);
+    }
+    round.forEach((t, i) => {
+      times[i].push(t);
+      ratios[i].push(t / round[0]);
+    });
+  }
+  return { times, ratios };
+}
+
+/**
+ * A script that imports what `llm --dry-run codex` imports (main.ts's modules,
+ * then the launch's) and stops: the cost of loading the launch path's code
+ * alone, without running any of it.
+ */
+export function launchPathImports(root: string): string {
+  const url = (path: string) => JSON.stringify(new URL(path, `file://${root}/`).href);
+  return [
+    `import ${url("lib/cli/main.ts")};`,
+    `import ${url("lib/system/real.ts")};`,
+    `await import(${url("lib/commands/agent.ts")});`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The rows: `llm --dry-run codex` run as the `llm` task does, against an
+ * empty script (the target), and two steps between them: the empty script
+ * under the llm task's flags and deno.json, and the launch path's modules
+ * loaded but not run.
+ */
 export async function startupRows(root: string, runs: number): Promise<Row[]> {
   const deno = Deno.execPath();
   const config = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
-  const flags = llmTaskFlags(config.tasks.llm);
-  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  const flags = [...llmTaskFlags(config.tasks.llm), "--config", `${root}/deno.json`, "--quiet"];
+  const dir = await Deno.makeTempDir({ prefix: "llm-bench-startup-" });
   try {
-    await Deno.writeTextFile(empty, "");
-    const llm = [deno, "run", ...flags, "--quiet", `${root}/main.ts`, "--dry-run", "codex"];
-    const bare = [deno, "run", "--quiet", empty];
-    const m = await alternate(llm, bare, runs);
+    await Deno.writeTextFile(`${dir}/empty.ts`, "");
+    await Deno.writeTextFile(`${dir}/imports.ts`, launchPathImports(root));
+    const m = await rounds([
+      [deno, "run", "--quiet", `${dir}/empty.ts`],
+      [deno, "run", ...flags, `${dir}/empty.ts`],
+      [deno, "run", ...flags, `${dir}/imports.ts`],
+      [deno, "run", ...flags, `${root}/main.ts`, "--dry-run", "codex"],
+    ], runs);
+    const ms = (i: number) => median(m.times[i]).toFixed(1);
+    const ratio = (i: number) => median(m.ratios[i]).toFixed(2);
     return [
-      ["llm --dry-run codex (deno task llm), median ms", median(m.a).toFixed(1), ""],
-      ["deno run empty script, median ms", median(m.b).toFixed(1), ""],
-      [
-        "llm --dry-run codex / deno empty script, median ratio",
-        median(m.ratios).toFixed(2),
-        "<= 1.5",
-      ],
+      ["deno run empty script, median ms", ms(0), ""],
+      ["  the same with the llm task's flags and deno.json, median ms", ms(1), ""],
+      ["  llm's launch path imported, not run, median ms", ms(2), ""],
+      ["llm --dry-run codex (deno task llm), median ms", ms(3), ""],
+      ["  empty script with the llm task's flags / deno empty script", ratio(1), ""],
+      ["  launch path imported, not run / deno empty script", ratio(2), ""],
+      ["llm --dry-run codex / deno empty script, median ratio", ratio(3), "<= 1.5"],
     ];
   } finally {
-    await Deno.remove(empty);
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
