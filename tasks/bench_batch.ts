@@ -15,6 +15,7 @@
  * Slurm state named by LLM_E2E_SLURM_STATE).
  */
 import { join } from "../lib/std/path.ts";
+import { median } from "./_bench_startup.ts";
 import type { E2EState } from "./e2e_setup.ts";
 import type { SlurmState } from "./e2e_slurm.ts";
 
@@ -44,12 +45,6 @@ async function timed(
     throw new Error(`${argv.join(" ")} failed: ${dec.decode(out.stderr).trim()}`);
   }
   return { ms, stdout: dec.decode(out.stdout) };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** A task file of `n` tasks `shell -- true`, each in its own workspace under `dir`. */

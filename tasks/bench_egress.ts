@@ -12,6 +12,7 @@
  * which this does not measure.
  */
 import { join } from "../lib/std/path.ts";
+import { median } from "./_bench_startup.ts";
 import { startProxy } from "../lib/egress/proxy.ts";
 
 const SIZE = 100 * 1024 * 1024;
@@ -43,12 +44,6 @@ async function fetchRaw(
       conn.close();
     } catch { /* closed */ }
   }
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** A child `deno run` of this file in `role`, and the first line it prints once ready. */

@@ -5,7 +5,7 @@
  * Used by tasks/bench.ts; runs alone too: `deno run -A tasks/bench_sessions.ts`.
  */
 import { dirname, join } from "../lib/std/path.ts";
-import { llmTaskFlags } from "./_bench_startup.ts";
+import { llmTaskFlags, median } from "./_bench_startup.ts";
 import { manifestText, type SessionManifest } from "../lib/session/manifest.ts";
 import { listSessions } from "../lib/session/find.ts";
 import { psTable } from "../lib/session/table.ts";
@@ -58,12 +58,6 @@ function manifest(i: number, running: boolean, pid: number, pidStart: string): S
     ended: running ? null : new Date(Date.UTC(2026, 0, 1) + i * 60_000 + 30_000).toISOString(),
     exitCode: running ? null : 0,
   };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** This process's start time as lib/system/real.ts reads it, so the running ones count as alive. */
