@@ -5,7 +5,7 @@
  * (rootless podman, or docker against that user's rootless engine).
  */
 import { join } from "../../lib/std/path.ts";
-import { E2E_DIR, type E2EState } from "../../tasks/e2e_setup.ts";
+import { E2E_DIR, type E2EState, TEST_IMAGE } from "../../tasks/e2e_setup.ts";
 
 export const REPO = join(E2E_DIR, "..");
 export const MAIN = join(REPO, "main.ts");
@@ -18,6 +18,11 @@ export function e2eState(): E2EState | null {
   } catch {
     return null;
   }
+}
+
+/** The busybox + bash image the set-up imported, under the name it recorded. */
+export function testImage(): string {
+  return e2eState()?.image ?? TEST_IMAGE;
 }
 
 /** Whether a test runs as root (rootful) or as the unprivileged test user (rootless). */

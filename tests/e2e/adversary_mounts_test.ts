@@ -8,15 +8,15 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
 import {
   ALL_MODES,
-  e2eState,
   type Ran,
   runAs,
   runLlm,
   type Sandbox,
   sandboxTest,
+  testImage,
 } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 
 /** One agent session: `llm [opts] shell -- bash -c SCRIPT`. */
 function session(s: Sandbox, opts: string[], script: string): Promise<Ran> {

@@ -10,7 +10,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
 import {
-  e2eState,
   ignoreUnless,
   makeSandbox,
   type Mode,
@@ -19,9 +18,10 @@ import {
   runLlm,
   type Sandbox,
   spawnLlm,
+  testImage,
 } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 const INSTALLER = "Miniforge3-Linux-x86_64.sh";
 
 /** A fake installer; `version` is recorded in `PREFIX/install.log` on each run. */

@@ -5,9 +5,9 @@
  */
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
-import { e2eState, ignoreUnless, makeSandbox, type Mode, runAs, runLlm } from "./_harness.ts";
+import { ignoreUnless, makeSandbox, type Mode, runAs, runLlm, testImage } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 
 async function write(s: { mode: Mode }, path: string, text: string): Promise<void> {
   const sandbox = s as Parameters<typeof runAs>[0];

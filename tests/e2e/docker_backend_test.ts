@@ -5,9 +5,9 @@
  * docker through DOCKER_HOST.
  */
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { e2eState, ignoreUnless, makeSandbox, type Mode, runLlm } from "./_harness.ts";
+import { ignoreUnless, makeSandbox, type Mode, runLlm, testImage } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 
 for (const mode of ["rootful", "rootless"] as Mode[]) {
   Deno.test({

@@ -9,7 +9,6 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { join } from "../../lib/std/path.ts";
 import {
   ALL_MODES,
-  e2eState,
   type Engine,
   type Mode,
   type Ran,
@@ -18,9 +17,10 @@ import {
   type Sandbox,
   sandboxTest,
   spawnLlm,
+  testImage,
 } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 
 /** The first child of `pid` (runuser's one child, llm). */
 function childOf(pid: number): number {

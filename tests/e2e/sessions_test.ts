@@ -18,9 +18,10 @@ import {
   type Sandbox,
   sandboxTest,
   spawnLlm,
+  testImage,
 } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 const SECRET = "s3cr3t-value-never-stored";
 
 interface Listed {

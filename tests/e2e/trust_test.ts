@@ -9,16 +9,16 @@ import { join } from "../../lib/std/path.ts";
 import { quoteWord } from "../../lib/text/shell_words.ts";
 import {
   ALL_MODES,
-  e2eState,
   ignoreUnless,
   makeSandbox,
   runAs,
   runLlm,
   type Sandbox,
   sandboxTest,
+  testImage,
 } from "./_harness.ts";
 
-const IMAGE = e2eState()?.image ?? "localhost/llm-test:latest";
+const IMAGE = testImage();
 
 async function write(s: Sandbox, path: string, text: string): Promise<void> {
   const r = await runAs(s, [
